@@ -1,0 +1,44 @@
+/*
+ * A bump allocator over memory mapped with a raw mmap: the patching path
+ * allocates from it, never from malloc.
+ */
+#ifndef SYSCALL_INTERCEPT_BASE_ARENA_H
+#define SYSCALL_INTERCEPT_BASE_ARENA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct arena {
+	uint8_t *base;
+	size_t size;
+	size_t used;
+	bool owned; /* mapped by arena_init_mmap, unmapped by arena_release */
+};
+
+/* Maps `size` bytes (rounded up to pages) of private anonymous memory.
+ * Returns 0, or -errno from mmap. */
+int arena_init_mmap(struct arena *a, size_t size);
+
+/* Uses caller-provided memory (for tests and small fixed budgets). */
+void arena_init_buffer(struct arena *a, void *buf, size_t size);
+
+/* Returns `size` bytes aligned to `align` (a power of two), zeroed, or NULL
+ * when the arena is exhausted. */
+void *arena_alloc(struct arena *a, size_t size, size_t align);
+
+/* Forgets every allocation, keeping the memory. */
+void arena_reset(struct arena *a);
+
+/* Unmaps memory mapped by arena_init_mmap; no-op for buffers. */
+void arena_release(struct arena *a);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,63 @@
+#include <errno.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdint>
+
+#include "base/arena.h"
+#include "base/raw_syscall.h"
+#include "gtest/gtest.h"
+
+namespace {
+
+TEST(RawSyscall, MatchesLibc)
+{
+	EXPECT_EQ(raw_syscall0(SYS_getppid), getppid());
+	EXPECT_EQ(raw_syscall0(SYS_getpid), getpid());
+}
+
+TEST(RawSyscall, ReturnsNegativeErrno)
+{
+	long r = raw_syscall1(SYS_close, -1);
+	EXPECT_EQ(r, -EBADF);
+	EXPECT_TRUE(raw_is_error(r));
+	EXPECT_FALSE(raw_is_error(0));
+	EXPECT_FALSE(raw_is_error(-4096));
+	EXPECT_TRUE(raw_is_error(-4095));
+}
+
+TEST(Arena, AlignsZeroesAndExhausts)
+{
+	alignas(16) unsigned char buf[64];
+	for (auto &b : buf)
+		b = 0xAA;
+	struct arena a;
+	arena_init_buffer(&a, buf, sizeof(buf));
+	auto *p = static_cast<unsigned char *>(arena_alloc(&a, 3, 1));
+	ASSERT_NE(p, nullptr);
+	EXPECT_EQ(p, buf);
+	EXPECT_EQ(p[0] | p[1] | p[2], 0);
+	auto *q = static_cast<unsigned char *>(arena_alloc(&a, 8, 16));
+	ASSERT_NE(q, nullptr);
+	EXPECT_EQ(reinterpret_cast<uintptr_t>(q) % 16, 0u);
+	EXPECT_EQ(q, buf + 16);
+	EXPECT_EQ(arena_alloc(&a, 41, 1), nullptr); // 24 used, 40 left
+	EXPECT_NE(arena_alloc(&a, 40, 1), nullptr);
+	EXPECT_EQ(arena_alloc(&a, 1, 1), nullptr);
+	arena_reset(&a);
+	EXPECT_EQ(arena_alloc(&a, 64, 1), buf);
+}
+
+TEST(Arena, MmapBacked)
+{
+	struct arena a;
+	ASSERT_EQ(arena_init_mmap(&a, 10000), 0);
+	EXPECT_EQ(a.size, 12288u);
+	void *p = arena_alloc(&a, 12288, 4096);
+	ASSERT_NE(p, nullptr);
+	EXPECT_EQ(arena_alloc(&a, 1, 1), nullptr);
+	arena_release(&a);
+	EXPECT_EQ(a.base, nullptr);
+}
+
+} // namespace

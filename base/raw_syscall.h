@@ -1,0 +1,64 @@
+/*
+ * Raw system calls for the hot path and the patching path: inline `syscall`
+ * instructions that no hook and no libc wrapper can see, returning -errno.
+ */
+#ifndef SYSCALL_INTERCEPT_BASE_RAW_SYSCALL_H
+#define SYSCALL_INTERCEPT_BASE_RAW_SYSCALL_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+static inline long raw_syscall6(long nr, long a1, long a2, long a3, long a4,
+				long a5, long a6)
+{
+	long ret;
+	register long r10 __asm__("r10") = a4;
+	register long r8 __asm__("r8") = a5;
+	register long r9 __asm__("r9") = a6;
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10),
+			   "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory", "cc");
+	return ret;
+}
+
+static inline long raw_syscall0(long nr)
+{
+	return raw_syscall6(nr, 0, 0, 0, 0, 0, 0);
+}
+
+static inline long raw_syscall1(long nr, long a1)
+{
+	return raw_syscall6(nr, a1, 0, 0, 0, 0, 0);
+}
+
+static inline long raw_syscall2(long nr, long a1, long a2)
+{
+	return raw_syscall6(nr, a1, a2, 0, 0, 0, 0);
+}
+
+static inline long raw_syscall3(long nr, long a1, long a2, long a3)
+{
+	return raw_syscall6(nr, a1, a2, a3, 0, 0, 0);
+}
+
+static inline long raw_syscall4(long nr, long a1, long a2, long a3, long a4)
+{
+	return raw_syscall6(nr, a1, a2, a3, a4, 0, 0);
+}
+
+/* True if a raw result is an error (-4095..-1). */
+static inline int raw_is_error(long ret)
+{
+	return (unsigned long)ret > (unsigned long)-4096L;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
