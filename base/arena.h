@@ -17,7 +17,9 @@ struct arena {
 	uint8_t *base;
 	size_t size;
 	size_t used;
-	bool owned; /* mapped by arena_init_mmap, unmapped by arena_release */
+	size_t dirty; /* bytes below this may hold old data; above, mmap's
+			 zeroes (so most allocations need no clearing) */
+	bool owned;   /* mapped by arena_init_mmap, unmapped by arena_release */
 };
 
 /* Maps `size` bytes (rounded up to pages) of private anonymous memory.
@@ -30,6 +32,17 @@ void arena_init_buffer(struct arena *a, void *buf, size_t size);
 /* Returns `size` bytes aligned to `align` (a power of two), zeroed, or NULL
  * when the arena is exhausted. */
 void *arena_alloc(struct arena *a, size_t size, size_t align);
+
+/* As arena_alloc, but the memory is not cleared: for arrays the caller
+ * fills completely before reading. */
+void *arena_alloc_uninit(struct arena *a, size_t size, size_t align);
+
+/* The current fill level, to give back later with arena_rewind. */
+size_t arena_mark(const struct arena *a);
+
+/* Frees everything allocated since `mark` (keeping track of what memory
+ * later allocations must clear). */
+void arena_rewind(struct arena *a, size_t mark);
 
 /* Forgets every allocation, keeping the memory. */
 void arena_reset(struct arena *a);

@@ -8,7 +8,8 @@
 #include "base/raw_syscall.h"
 #include "gtest/gtest.h"
 
-namespace {
+namespace
+{
 
 TEST(RawSyscall, MatchesLibc)
 {
@@ -58,6 +59,32 @@ TEST(Arena, MmapBacked)
 	EXPECT_EQ(arena_alloc(&a, 1, 1), nullptr);
 	arena_release(&a);
 	EXPECT_EQ(a.base, nullptr);
+}
+
+} // namespace
+
+namespace
+{
+
+TEST(Arena, RewindClearsReusedMemory)
+{
+	struct arena a;
+	ASSERT_EQ(arena_init_mmap(&a, 4096), 0);
+	size_t mark = arena_mark(&a);
+	auto *p = static_cast<unsigned char *>(arena_alloc(&a, 100, 8));
+	ASSERT_NE(p, nullptr);
+	for (int i = 0; i < 100; i++)
+		p[i] = 0x5A;
+	arena_rewind(&a, mark);
+	auto *q = static_cast<unsigned char *>(arena_alloc(&a, 100, 8));
+	ASSERT_EQ(q, p);
+	for (int i = 0; i < 100; i++)
+		EXPECT_EQ(q[i], 0) << i;
+	// Uninitialized allocations are not cleared, and do not need to be.
+	arena_rewind(&a, mark);
+	auto *r = static_cast<unsigned char *>(arena_alloc_uninit(&a, 8, 8));
+	EXPECT_EQ(r, p);
+	arena_release(&a);
 }
 
 } // namespace
