@@ -15,6 +15,41 @@
  *
  * disasm_analyze() combines them: fast decoder first, capstone when declined.
  * No capstone type appears outside this package.
+ *
+ * What "identically" means for a claimed instruction (checked by
+ * disasm_test and, over every instruction of libc, ld.so, libm, libpthread
+ * and libstdc++, by disasm_diff_test):
+ *  - equal: address, kind, length, target, disp_offset, imm_offset,
+ *    imm_size, condition, nop_len, and the flags RIP_REL, NO_FALLTHROUGH,
+ *    MOVABLE and RELOCATABLE;
+ *  - VECTOR, YMM, FULL_STATE and vector_regs may be a superset of
+ *    capstone's (the fast decoder may say "touches vector state" where
+ *    capstone does not, never the reverse);
+ *  - fast WRITES_ALL_FLAGS implies capstone WRITES_ALL_FLAGS, and capstone
+ *    READS_FLAGS implies fast READS_FLAGS (the fast answer is the more
+ *    cautious one for flag liveness).
+ * Whenever disasm_length_fast() is not 0 on bytes capstone decodes, it is
+ * capstone's length.
+ *
+ * Conventions (both decoders):
+ *  - A relative branch with a 16-bit displacement (66 e8/e9/0f 8x, which
+ *    capstone 4.0.2 decodes as AMD does while Intel ignores the 66) is kind
+ *    DISASM_OTHER, neither MOVABLE nor RELOCATABLE; imm_offset, imm_size
+ *    (2) and target are capstone's.
+ *  - xbegin (c7 f8 rel32) is DISASM_OTHER with imm_offset/imm_size/target
+ *    set, neither MOVABLE nor RELOCATABLE; so are loop/jrcxz (no rel32
+ *    form to widen to).
+ *  - An eip-relative operand (67 prefix) sets RIP_REL, disp_offset and a
+ *    target truncated to 32 bits, but not RELOCATABLE.
+ *  - MOVABLE and RELOCATABLE exclude each other: MOVABLE needs no rewrite.
+ *  - DISASM_NOP is exactly what capstone calls nop (90, 66 90, rex.W 90,
+ *    0f 1f /0 and the 0f 19..0f 1e hint forms with memory operands); pause
+ *    (f3 90), xchg eax,eax (87 c0) and xchg eax,r8d (41 90) are OTHER.
+ *  - syscall, sysenter, int n and int3 have READS_FLAGS: the kernel or a
+ *    signal handler receives rflags.
+ *  - x87 instructions are VECTOR | FULL_STATE (fcmovcc also READS_FLAGS);
+ *    shifts and rotates never have WRITES_ALL_FLAGS (a zero count writes
+ *    nothing).
  */
 #ifndef SYSCALL_INTERCEPT_DISASM_DISASM_H
 #define SYSCALL_INTERCEPT_DISASM_DISASM_H
@@ -45,7 +80,7 @@ enum disasm_kind {
 	DISASM_JMP_INDIRECT,
 	DISASM_CALL_INDIRECT,
 	DISASM_RET,	/* c3, c2 iw (also with rep/bnd prefixes) */
-	DISASM_NOP,	/* 90, 66 90, 0f 1f /0 of any length, and xchg ax,ax forms */
+	DISASM_NOP,	/* what capstone calls nop: 90, 66 90, 0f 1f /0 ... */
 	DISASM_INT3,	/* cc */
 	DISASM_ENDBR64, /* f3 0f 1e fa */
 	DISASM_UD2,	/* 0f 0b */
@@ -70,7 +105,8 @@ enum disasm_flag {
 	 * full xsave preserves what it may hold. */
 	DISASM_F_FULL_STATE = 1u << 4,
 	/* Writes all six arithmetic flags without reading any of them first
-	 * (cmp, test, add, sub, and, or, xor, ...): flags are dead before it. */
+	 * (cmp, test, add, sub, and, or, xor, ...): flags are dead before it.
+	 */
 	DISASM_F_WRITES_ALL_FLAGS = 1u << 5,
 	/* Reads at least one arithmetic flag (jcc, setcc, cmovcc, adc, ...). */
 	DISASM_F_READS_FLAGS = 1u << 6,
@@ -84,26 +120,28 @@ enum disasm_flag {
 };
 
 struct disasm_insn {
-	uint64_t address;	 /* where the instruction was decoded */
-	uint64_t target;	 /* branch or rip-relative target, else 0 */
-	uint32_t flags;		 /* enum disasm_flag */
-	uint32_t vector_regs;	 /* bit n: xmm/ymm/zmm n is referenced */
-	uint8_t length;		 /* 1..15; 1 for DISASM_INVALID */
-	uint8_t kind;		 /* enum disasm_kind */
-	uint8_t disp_offset;	 /* offset of the rip-relative disp32, or 0 */
-	uint8_t imm_offset;	 /* offset of a relative branch's immediate, or 0 */
-	uint8_t imm_size;	 /* size of that immediate (1 or 4), or 0 */
-	uint8_t condition;	 /* low nibble of a jcc opcode (0..15) */
-	uint8_t nop_len;	 /* for DISASM_NOP: == length */
+	uint64_t address;     /* where the instruction was decoded */
+	uint64_t target;      /* branch or rip-relative target, else 0 */
+	uint32_t flags;	      /* enum disasm_flag */
+	uint32_t vector_regs; /* bit n: xmm/ymm/zmm n is referenced */
+	uint8_t length;	      /* 1..15; 1 for DISASM_INVALID */
+	uint8_t kind;	      /* enum disasm_kind */
+	uint8_t disp_offset;  /* offset of the rip-relative disp32, or 0 */
+	uint8_t imm_offset; /* offset of a relative branch's immediate, or 0 */
+	uint8_t imm_size;   /* size of that immediate (1 or 4), or 0 */
+	uint8_t condition;  /* low nibble of a jcc opcode (0..15) */
+	uint8_t nop_len;    /* for DISASM_NOP: == length */
 	uint8_t reserved;
 };
 
-/* Opaque capstone-backed decoder. One per thread (not thread-safe). */
+/* Opaque capstone-backed decoder. One per thread (not thread-safe);
+ * contexts on different threads may decode at the same time. */
 struct disasm_ctx;
 
 /* Opens a capstone decoder whose working memory comes from `arena` (at
- * least DISASM_ARENA_MIN bytes, 16-byte aligned), so decoding never calls
- * malloc. Returns NULL if capstone cannot be opened. */
+ * least DISASM_ARENA_MIN bytes, 16-byte aligned), so neither opening nor
+ * decoding calls malloc. Returns NULL if the arena is too small or
+ * misaligned, or capstone cannot be opened. */
 #define DISASM_ARENA_MIN (64 * 1024)
 struct disasm_ctx *disasm_open(void *arena, size_t arena_size);
 
