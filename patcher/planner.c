@@ -1,0 +1,326 @@
+#include "patcher/planner.h"
+
+#include "trampoline/entry_abi.h"
+
+/* Bytes of a `jmp rel32`. */
+#define JMP32_LEN 5
+
+static void zero_bytes(void *dst, size_t n)
+{
+	uint8_t *d = (uint8_t *)dst;
+	while (n--)
+		*d++ = 0;
+}
+
+static uint64_t insn_end(const struct disasm_insn *insn)
+{
+	return insn->address + insn->length;
+}
+
+/* Can this neighbour of the syscall run from the trampoline instead? */
+static bool relocatable(const struct disasm_insn *insn)
+{
+	switch (insn->kind) {
+	case DISASM_JMP_REL8:
+	case DISASM_JMP_REL32:
+	case DISASM_JCC_REL8:
+	case DISASM_JCC_REL32:
+		return true; /* re-encoded as rel32 to the same target */
+	case DISASM_CALL_REL32:
+	case DISASM_CALL_INDIRECT:
+		/* would push a trampoline address as the return address */
+		return false;
+	case DISASM_LOOP_REL8:
+	case DISASM_INVALID:
+	case DISASM_SYSCALL:
+	case DISASM_SYSENTER:
+	case DISASM_INT80:
+		return false;
+	default:
+		break;
+	}
+	if (insn->flags & DISASM_F_RIP_REL)
+		return (insn->flags & DISASM_F_RELOCATABLE) != 0;
+	return (insn->flags & DISASM_F_MOVABLE) != 0;
+}
+
+/* Bytes already overwritten by earlier plans (sorted by construction:
+ * sites are planned in address order, but padding slots may lie before). */
+struct claims {
+	struct sites_range *r;
+	size_t n, cap;
+};
+
+static bool claimed(const struct claims *c, uint64_t start, uint64_t end)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->r[i].start < c->r[i].end && start < c->r[i].end &&
+		    c->r[i].start < end)
+			return true;
+	return false;
+}
+
+static bool claim(struct claims *c, struct arena *a, uint64_t start,
+		  uint64_t end)
+{
+	if (c->n == c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : 64;
+		struct sites_range *nr =
+		    (struct sites_range *)arena_alloc(a, ncap * sizeof(*nr), 8);
+		if (!nr)
+			return false;
+		for (size_t i = 0; i < c->n; i++)
+			nr[i] = c->r[i];
+		c->r = nr;
+		c->cap = ncap;
+	}
+	c->r[c->n].start = start;
+	c->r[c->n].end = end;
+	c->n++;
+	return true;
+}
+
+/* Are the flags at the syscall read before being overwritten? Conservative:
+ * unknown means live. */
+static bool flags_live_after(const struct sites_site *s)
+{
+	for (unsigned k = s->syscall_index + 1u; k < s->n_insns; k++) {
+		const struct disasm_insn *insn = &s->insns[k];
+		if (insn->flags & DISASM_F_READS_FLAGS)
+			return true;
+		if (insn->flags & DISASM_F_WRITES_ALL_FLAGS)
+			return false;
+		if (insn->kind == DISASM_RET)
+			return false; /* flags are not preserved across calls */
+		if (insn->flags & DISASM_F_NO_FALLTHROUGH ||
+		    insn->kind == DISASM_CALL_REL32 ||
+		    insn->kind == DISASM_CALL_INDIRECT)
+			return true;
+	}
+	return true;
+}
+
+static uint8_t save_policy(const struct sites_site *s)
+{
+	if (s->flags & SITES_OUTSIDE_FDE)
+		return SI_SITE_SAVE_FULL; /* the function's extent is unknown */
+	if (!(s->flags & SITES_USES_VECTOR))
+		return SI_SITE_SAVE_NONE;
+	if (s->vector_flags & (DISASM_F_YMM | DISASM_F_FULL_STATE))
+		return SI_SITE_SAVE_FULL;
+	return SI_SITE_SAVE_SSE;
+}
+
+/* Best inline range of s, or false with *why set. */
+static bool plan_inline(const struct sites_site *s, const struct claims *c,
+			struct plan_site *p, uint8_t *why)
+{
+	unsigned idx = s->syscall_index;
+	bool found = false;
+	unsigned best_len = 0, best_first = 0, best_count = 0;
+	*why = PLAN_R_NO_ROOM;
+	for (unsigned i = idx + 1u; i-- > 0;) {
+		if (i < idx && !relocatable(&s->insns[i])) {
+			*why = PLAN_R_UNMOVABLE;
+			break;
+		}
+		for (unsigned j = idx; j < s->n_insns; j++) {
+			if (j > idx && !relocatable(&s->insns[j])) {
+				if (*why == PLAN_R_NO_ROOM)
+					*why = PLAN_R_UNMOVABLE;
+				break;
+			}
+			uint64_t start = s->insns[i].address;
+			uint64_t end = insn_end(&s->insns[j]);
+			if (end - start < JMP32_LEN)
+				continue;
+			bool entry = false;
+			for (uint64_t a = start + 1; a < end && !entry; a++)
+				entry = sites_is_entry(s, a);
+			if (entry) {
+				if (*why != PLAN_R_UNMOVABLE)
+					*why = PLAN_R_ENTRY_INSIDE;
+				break; /* longer ranges contain it too */
+			}
+			if (claimed(c, start, end)) {
+				*why = PLAN_R_CLAIMED;
+				break;
+			}
+			unsigned len = (unsigned)(end - start);
+			unsigned count = j - i + 1;
+			bool better = !found || len < best_len ||
+				      (len == best_len &&
+				       ((i == idx) > (best_first == idx) ||
+					((i == idx) == (best_first == idx) &&
+					 count < best_count)));
+			if (better) {
+				found = true;
+				best_len = len;
+				best_first = i;
+				best_count = count;
+			}
+			break; /* extending j further only grows the range */
+		}
+	}
+	if (!found)
+		return false;
+	p->kind = PLAN_INLINE;
+	p->first = (uint8_t)best_first;
+	p->count = (uint8_t)best_count;
+	p->patch_start = s->insns[best_first].address;
+	p->patch_len = (uint8_t)best_len;
+	p->resume = p->patch_start + best_len;
+	return true;
+}
+
+/* Does the instruction stream of the function ending at `at` end with an
+ * instruction that never falls through, exactly at `at`? */
+static bool ends_without_fallthrough(const struct locator_object *obj,
+				     struct disasm_ctx *ctx, uint64_t at)
+{
+	uintptr_t fstart, fend;
+	if (at == 0 || !locator_function_at(obj, at - 1, &fstart, &fend) ||
+	    fend != at)
+		return false;
+	const uint8_t *code = locator_bytes(obj, fstart, (size_t)(at - fstart));
+	if (!code)
+		return false;
+	uint64_t pc = fstart;
+	struct disasm_insn insn;
+	insn.flags = 0;
+	while (pc < at) {
+		disasm_analyze(ctx, code + (pc - fstart), (size_t)(at - pc), pc,
+			       &insn);
+		if (insn.kind == DISASM_INVALID)
+			return false;
+		pc += insn.length;
+	}
+	return pc == at && (insn.flags & DISASM_F_NO_FALLTHROUGH);
+}
+
+/* A free 5-byte slot of unreachable padding within rel8 reach of s. */
+static bool plan_padding(const struct locator_object *obj,
+			 struct disasm_ctx *ctx, const struct sites_site *s,
+			 const struct claims *c, struct plan_site *p)
+{
+	uint64_t from = s->address + 2; /* rel8 is relative to the jmp's end */
+	uint64_t lo = from - 128, hi = from + 127;
+	for (size_t i = 0; i < obj->padding_count; i++) {
+		const struct locator_range *run = &obj->padding[i];
+		if (run->end <= lo || run->start > hi)
+			continue;
+		if (!ends_without_fallthrough(obj, ctx, run->start))
+			continue;
+		for (uint64_t slot = run->start < lo ? lo : run->start;
+		     slot + JMP32_LEN <= run->end && slot <= hi; slot++) {
+			/* stay inside the site's window, where entries are
+			 * known */
+			if (slot < s->window_start ||
+			    slot + JMP32_LEN >
+				s->window_start + SITES_WINDOW_SIZE)
+				continue;
+			bool entry = false;
+			for (uint64_t a = slot; a < slot + JMP32_LEN; a++)
+				entry = entry || sites_is_entry(s, a);
+			if (entry || claimed(c, slot, slot + JMP32_LEN))
+				continue;
+			p->kind = PLAN_PADDING;
+			p->pad_slot = slot;
+			p->patch_start = s->address;
+			p->patch_len = 2;
+			p->resume = s->address + 2;
+			p->first = s->syscall_index;
+			p->count = 1;
+			return true;
+		}
+	}
+	return false;
+}
+
+int planner_plan(const struct locator_object *obj,
+		 const struct sites_result *sites, struct disasm_ctx *ctx,
+		 struct arena *arena, struct plan_result *out)
+{
+	zero_bytes(out, sizeof(*out));
+	if (sites->n_sites == 0)
+		return 0;
+	out->sites = (struct plan_site *)arena_alloc(
+	    arena, sites->n_sites * sizeof(struct plan_site), 8);
+	if (!out->sites)
+		return SITES_E_NOMEM;
+	out->n_sites = sites->n_sites;
+	struct claims c = {0, 0, 0};
+	/* Every syscall's own bytes are spoken for from the start, so no
+	 * plan moves another site's syscall or puts a slot over it. */
+	for (size_t i = 0; i < sites->n_sites; i++)
+		if (!claim(&c, arena, sites->sites[i].address,
+			   sites->sites[i].address + 2))
+			return SITES_E_NOMEM;
+	for (size_t i = 0; i < sites->n_sites; i++) {
+		const struct sites_site *s = &sites->sites[i];
+		struct plan_site *p = &out->sites[i];
+		p->site = s;
+		p->save = save_policy(s);
+		p->flags_live = flags_live_after(s);
+		/* This site's own syscall claim (entry i, in order) must not
+		 * block its own plan; each plan below claims what it takes. */
+		c.r[i].end = c.r[i].start;
+		uint8_t why = PLAN_R_NO_ROOM;
+		bool ok = plan_inline(s, &c, p, &why);
+		if (ok) {
+			if (!claim(&c, arena, p->patch_start,
+				   p->patch_start + p->patch_len))
+				return SITES_E_NOMEM;
+			out->n_inline++;
+		} else if (plan_padding(obj, ctx, s, &c, p)) {
+			if (!claim(&c, arena, p->patch_start,
+				   p->patch_start + 2) ||
+			    !claim(&c, arena, p->pad_slot,
+				   p->pad_slot + JMP32_LEN))
+				return SITES_E_NOMEM;
+			out->n_padding++;
+		} else {
+			p->kind = PLAN_FALLBACK;
+			p->reason = why;
+			p->patch_start = s->address;
+			p->patch_len = 0;
+			p->resume = s->address + 2;
+			if (!claim(&c, arena, s->address, s->address + 2))
+				return SITES_E_NOMEM;
+			out->n_fallback++;
+		}
+	}
+	return 0;
+}
+
+const char *planner_kind_name(enum plan_kind kind)
+{
+	switch (kind) {
+	case PLAN_INLINE:
+		return "inline";
+	case PLAN_PADDING:
+		return "padding";
+	case PLAN_FALLBACK:
+		return "fallback";
+	}
+	return "?";
+}
+
+const char *planner_reason_name(enum plan_reason reason)
+{
+	switch (reason) {
+	case PLAN_OK:
+		return "ok";
+	case PLAN_R_NO_ROOM:
+		return "no room for a 5-byte jump inside the function";
+	case PLAN_R_ENTRY_INSIDE:
+		return "a branch target or function start lies inside";
+	case PLAN_R_UNMOVABLE:
+		return "a neighbouring instruction cannot be relocated";
+	case PLAN_R_CLAIMED:
+		return "the bytes are taken by another site";
+	case PLAN_R_NO_TRAMPOLINE:
+		return "no trampoline memory within +-2 GiB";
+	}
+	return "?";
+}

@@ -1,0 +1,115 @@
+/*
+ * The code writer: turns a plan into trampolines and patched code.
+ *
+ *   object code                 trampoline region (RX, within +-2 GiB)
+ *   ...                         tramp_N: [moved instructions before]
+ *   jmp tramp_N  ------------>           lea  desc_N(%rip), %r11
+ *   (int3 fill)                          jmp  entry   (rel32 or via slot)
+ *   next: ...  <-----------.    sys_N:   syscall      (entry forwards here)
+ *                          |    resume_N:[moved instructions after]
+ *                          '-----------  jmp  next
+ *                               slots:   entry, entry_flags (8 bytes each)
+ *                               descs:   struct si_site desc_0 .. desc_M
+ *
+ * A padding plan writes `jmp rel8` over the syscall, into a padding slot
+ * holding `jmp rel32 tramp_N`, and tramp_N has nothing moved.
+ *
+ * How the code is written, so that no thread executes a half-written jump
+ * and nothing is ever writable and executable at once:
+ *  1. Trampolines are generated into a fresh private RW mapping near the
+ *     object, which is then made RX. No site points at it yet.
+ *  2. Each run of object pages holding patches is copied into a fresh RW
+ *     mapping, patched there, made RX (the object's own protection), and
+ *     moved over the original pages with one mremap(MREMAP_FIXED). The
+ *     kernel swaps the page-table entries under the mmap lock and flushes
+ *     every CPU's TLB before mremap returns: another thread fetching from
+ *     those pages sees either all-old or all-new bytes, never a mix, and
+ *     never a page without execute permission.
+ *  What this cannot protect: a thread that is *inside* a patched syscall
+ *  when its page is swapped resumes after the syscall, in bytes an inline
+ *  plan may have replaced with int3 fill. At start-up (a single thread in
+ *  the constructor) no thread can be there; patching objects while other
+ *  threads run is the job of the later-loaded-objects path.
+ */
+#ifndef SYSCALL_INTERCEPT_PATCHER_WRITER_H
+#define SYSCALL_INTERCEPT_PATCHER_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "patcher/locator.h"
+#include "patcher/planner.h"
+#include "trampoline/entry_abi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum writer_error {
+	WRITER_OK = 0,
+	WRITER_E_NOMEM = -20001,     /* the arena is exhausted */
+	WRITER_E_NO_REGION = -20002, /* no trampoline memory within reach */
+	WRITER_E_CODE = -20003,	     /* site bytes unreadable or changed */
+};
+
+struct writer_config {
+	uint64_t entry;		/* si_entry, or a test's mock with its ABI */
+	uint64_t entry_flags;	/* si_entry_flags, or a mock */
+	const void *object;	/* stored in every si_site.object */
+	uint64_t mmap_min_addr; /* lowest address mmap may use (0: read
+				   /proc/sys/vm/mmap_min_addr) */
+};
+
+struct writer_trampolines {
+	uint8_t *region; /* RX mapping holding code, slots and descriptors */
+	size_t region_size;
+	struct si_site *descs; /* one per site (unused for fallbacks) */
+	uint64_t *tramp;       /* per site: trampoline address, 0 if none */
+	size_t n_sites;
+	size_t n_built;
+};
+
+/* Bytes of the trampoline for one planned site at address `at`, written to
+ * buf (NULL: only measure). `code` reads object bytes: it returns a pointer
+ * to `len` bytes at `address` or NULL. *sys_off gets the offset of the
+ * trampoline's `syscall`. Returns the length, or 0 if some instruction
+ * cannot be moved to `at`. */
+typedef const uint8_t *(*writer_code_fn)(const void *obj, uint64_t address,
+					 size_t len);
+size_t writer_emit_trampoline(const struct plan_site *p, writer_code_fn code,
+			      const void *code_obj, uint64_t at, uint64_t desc,
+			      uint64_t entry_target, bool entry_via_slot,
+			      uint8_t *buf, size_t cap, size_t *sys_off);
+
+/* The bytes written into the object for one site: at patch_start
+ * (`site_len` bytes into site_bytes) and, for padding, at pad_slot (5 bytes
+ * into pad_bytes). Returns false if a jump does not reach. */
+bool writer_emit_patch(const struct plan_site *p, uint64_t tramp,
+		       uint8_t site_bytes[16], size_t *site_len,
+		       uint8_t pad_bytes[5]);
+
+/* Maps a region within +-2 GiB of the object and builds every non-fallback
+ * site's trampoline and descriptor there, then makes it RX. Sites whose
+ * trampoline cannot be built become fallbacks (reason NO_TRAMPOLINE) in
+ * *plan. Returns WRITER_OK, or an error with nothing mapped. */
+int writer_build(const struct locator_object *obj, struct plan_result *plan,
+		 const struct writer_config *cfg, struct arena *arena,
+		 struct writer_trampolines *out);
+
+/* Writes the jumps of every built site into the loaded object (see the
+ * method above). Returns WRITER_OK, -errno from mmap/mprotect/mremap, or
+ * WRITER_E_CODE. On error no page has been half-patched. */
+int writer_patch(const struct locator_object *obj,
+		 const struct plan_result *plan,
+		 const struct writer_trampolines *tr, struct arena *arena);
+
+/* Unmaps the trampoline region (tests only: patched code jumps into it). */
+void writer_release(struct writer_trampolines *tr);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
