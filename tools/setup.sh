@@ -12,6 +12,7 @@ PACKAGES=(
   libabsl-dev       # abseil, for tests and tools
   clang-format      # the format check in .ci/run
   strace            # tests compare our traces with strace's
+  gdb               # the unwind test reads gdb's backtrace from a hook
   python3 perl bash coreutils tar findutils
   pkg-config        # the install test builds a hook with pkg-config
 )

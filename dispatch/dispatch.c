@@ -1,0 +1,149 @@
+/*
+ * The C half of every intercepted syscall: the stub (trampoline/entry.S)
+ * calls si_dispatch with the saved registers; this decides who answers.
+ * Runs on the application's thread, in any context a syscall can be made
+ * from (signal handlers included): no allocation, no locks, no libc calls.
+ */
+#include "dispatch/dispatch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "base/raw_syscall.h"
+#include "libsyscall_intercept_hook_point.h"
+
+#define SI_PUBLIC __attribute__((visibility("default")))
+
+SI_PUBLIC int (*intercept_hook_point)(long syscall_number, long arg0, long arg1,
+				      long arg2, long arg3, long arg4,
+				      long arg5, long *result);
+SI_PUBLIC void (*intercept_hook_point_clone_child)(void);
+SI_PUBLIC void (*intercept_hook_point_clone_parent)(long pid);
+
+static si_post_hook_fn si_post_hook;
+
+/* Set while this thread runs a hook, so the calls the hook makes go to the
+ * kernel. initial-exec: one %fs-relative access, no __tls_get_addr. */
+static __thread int si_in_hook __attribute__((tls_model("initial-exec")));
+
+bool si_dispatch_must_run_at_site(long syscall_number)
+{
+	switch (syscall_number) {
+	case SYS_clone:
+#ifdef SYS_clone3
+	case SYS_clone3:
+#endif
+	case SYS_fork:
+	case SYS_vfork:
+	case SYS_rt_sigreturn:
+	case SYS_exit:
+	case SYS_exit_group:
+		return true;
+	default:
+		return false;
+	}
+}
+
+void si_dispatch_set_post_hook(si_post_hook_fn fn)
+{
+	__atomic_store_n(&si_post_hook, fn, __ATOMIC_RELEASE);
+}
+
+bool si_dispatch_in_hook(void)
+{
+	return si_in_hook != 0;
+}
+
+int si_dispatch(struct si_frame *frame)
+{
+	int (*hook)(long, long, long, long, long, long, long, long *) =
+	    __atomic_load_n(&intercept_hook_point, __ATOMIC_RELAXED);
+	int forward;
+
+	if (__builtin_expect(si_in_hook, 0) || hook == NULL)
+		return SI_ACTION_FORWARD;
+
+	si_in_hook = 1;
+	frame->result = -ENOSYS;
+	forward = hook(frame->nr, frame->args[0], frame->args[1],
+		       frame->args[2], frame->args[3], frame->args[4],
+		       frame->args[5], &frame->result);
+	si_in_hook = 0;
+
+	if (forward == 0 && frame->nr != SYS_rt_sigreturn)
+		return SI_ACTION_EMULATED;
+	/* Clone-family calls are forwarded at the site like any other;
+	 * intercept_hook_point_clone_child/_parent are not called yet. */
+	if (__builtin_expect(
+		__atomic_load_n(&si_post_hook, __ATOMIC_RELAXED) != NULL, 0) &&
+	    !si_dispatch_must_run_at_site(frame->nr))
+		return SI_ACTION_FORWARD_POST;
+	return SI_ACTION_FORWARD;
+}
+
+void si_dispatch_post(struct si_frame *frame, long result)
+{
+	si_post_hook_fn fn = __atomic_load_n(&si_post_hook, __ATOMIC_ACQUIRE);
+
+	if (fn == NULL || si_in_hook)
+		return;
+	si_in_hook = 1;
+	fn(frame->nr, frame->args, result);
+	si_in_hook = 0;
+}
+
+/* The program name the filter is compared with: argv[0] from
+ * /proc/self/cmdline, read with raw syscalls. Returns its length, or -1. */
+static long read_argv0(char *buf, size_t size)
+{
+	long fd = raw_syscall4(SYS_openat, AT_FDCWD, (long)"/proc/self/cmdline",
+			       O_RDONLY | O_CLOEXEC, 0);
+	size_t len = 0;
+
+	if (raw_is_error(fd))
+		return -1;
+	while (len + 1 < size) {
+		long n = raw_syscall3(SYS_read, fd, (long)(buf + len),
+				      (long)(size - 1 - len));
+		if (n == -EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (memchr(buf, '\0', len) != NULL)
+			break;
+	}
+	raw_syscall1(SYS_close, fd);
+	buf[len] = '\0';
+	return (long)strlen(buf);
+}
+
+SI_PUBLIC int syscall_hook_in_process_allowed(void)
+{
+	static int decided = -1;
+	char argv0[4096];
+	const char *filter;
+	long len;
+	size_t flen;
+
+	if (decided >= 0)
+		return decided;
+	filter = getenv("INTERCEPT_HOOK_CMDLINE_FILTER");
+	if (filter == NULL) {
+		decided = 1;
+		return decided;
+	}
+	len = read_argv0(argv0, sizeof(argv0));
+	flen = strlen(filter);
+	if (len < 0 || (size_t)len < flen) {
+		decided = 0;
+	} else {
+		const char *tail = argv0 + (size_t)len - flen;
+		decided = strcmp(tail, filter) == 0 &&
+			  (tail == argv0 || tail[-1] == '/');
+	}
+	return decided;
+}

@@ -1,0 +1,47 @@
+/*
+ * The dispatcher's interface inside the library (the application-facing one
+ * is include/libsyscall_intercept_hook_point.h; si_dispatch itself is
+ * declared with the entry ABI in trampoline/entry_abi.h).
+ *
+ * Policy of si_dispatch(frame):
+ *  - The calling thread is already inside a hook (the hook called libc):
+ *    SI_ACTION_FORWARD, no hook. A per-thread initial-exec TLS flag.
+ *  - No hook installed: SI_ACTION_FORWARD.
+ *  - Otherwise the hook runs. Returning 0 emulates (SI_ACTION_EMULATED with
+ *    the hook's *result, which starts as -ENOSYS); non-zero forwards.
+ *  - rt_sigreturn: the hook sees it, but it always runs in the kernel.
+ *  - A forwarded call becomes SI_ACTION_FORWARD_POST only while a post hook
+ *    is set, and never for clone, clone3, fork, vfork, rt_sigreturn, exit and
+ *    exit_group, which must run at the site itself.
+ *  - intercept_hook_point_clone_child/_parent are not called yet.
+ */
+#ifndef SYSCALL_INTERCEPT_DISPATCH_DISPATCH_H
+#define SYSCALL_INTERCEPT_DISPATCH_DISPATCH_H
+
+#include <stdbool.h>
+
+#include "trampoline/entry_abi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Sees the kernel's result of each call forwarded while it is set (see
+ * above), on the calling thread, with the recursion guard held. */
+typedef void (*si_post_hook_fn)(long syscall_number, const long args[6],
+				long result);
+
+/* Installs (or with NULL removes) the post hook. */
+void si_dispatch_set_post_hook(si_post_hook_fn fn);
+
+/* True if syscall_number must run at its site, never inside the stub. */
+bool si_dispatch_must_run_at_site(long syscall_number);
+
+/* True while the calling thread runs a hook. */
+bool si_dispatch_in_hook(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
