@@ -44,40 +44,57 @@ static bool relocatable(const struct disasm_insn *insn)
 	return (insn->flags & DISASM_F_MOVABLE) != 0;
 }
 
-/* Bytes already overwritten by earlier plans (sorted by construction:
- * sites are planned in address order, but padding slots may lie before). */
+/* What other sites have taken. Plans only overwrite bytes within a rel8
+ * jump (or an instruction window) of their syscall, so only sites whose
+ * syscalls lie within CLAIM_REACH bytes can conflict: the check looks at
+ * those neighbours only (sites are sorted by address). */
+#define CLAIM_REACH 512
+
 struct claims {
-	struct sites_range *r;
-	size_t n, cap;
+	const struct sites_result *sites;
+	const struct plan_site *plans; /* plans[0..planned) are decided */
+	size_t planned;
+	size_t self; /* the site being planned: its own syscall is free */
 };
+
+static bool overlaps(uint64_t s0, uint64_t e0, uint64_t s1, uint64_t e1)
+{
+	return s0 < e1 && s1 < e0;
+}
+
+static bool taken_by(const struct claims *c, size_t j, uint64_t start,
+		     uint64_t end)
+{
+	const struct sites_site *s = &c->sites->sites[j];
+	if (j != c->self && overlaps(start, end, s->address, s->address + 2))
+		return true; /* every syscall stays where it is or is ours */
+	if (j >= c->planned)
+		return false;
+	const struct plan_site *p = &c->plans[j];
+	if (p->kind == PLAN_INLINE &&
+	    overlaps(start, end, p->patch_start, p->patch_start + p->patch_len))
+		return true;
+	return p->kind == PLAN_PADDING &&
+	       overlaps(start, end, p->pad_slot, p->pad_slot + 5);
+}
 
 static bool claimed(const struct claims *c, uint64_t start, uint64_t end)
 {
-	for (size_t i = 0; i < c->n; i++)
-		if (c->r[i].start < c->r[i].end && start < c->r[i].end &&
-		    c->r[i].start < end)
+	const struct sites_site *all = c->sites->sites;
+	size_t n = c->sites->n_sites;
+	for (size_t j = c->self + 1; j-- > 0;) {
+		if (all[j].address + CLAIM_REACH < start)
+			break;
+		if (taken_by(c, j, start, end))
 			return true;
-	return false;
-}
-
-static bool claim(struct claims *c, struct arena *a, uint64_t start,
-		  uint64_t end)
-{
-	if (c->n == c->cap) {
-		size_t ncap = c->cap ? c->cap * 2 : 64;
-		struct sites_range *nr =
-		    (struct sites_range *)arena_alloc(a, ncap * sizeof(*nr), 8);
-		if (!nr)
-			return false;
-		for (size_t i = 0; i < c->n; i++)
-			nr[i] = c->r[i];
-		c->r = nr;
-		c->cap = ncap;
 	}
-	c->r[c->n].start = start;
-	c->r[c->n].end = end;
-	c->n++;
-	return true;
+	for (size_t j = c->self + 1; j < n; j++) {
+		if (all[j].address > end + CLAIM_REACH)
+			break;
+		if (taken_by(c, j, start, end))
+			return true;
+	}
+	return false;
 }
 
 /* Are the flags at the syscall read before being overwritten? Conservative:
@@ -249,35 +266,19 @@ int planner_plan(const struct locator_object *obj,
 	if (!out->sites)
 		return SITES_E_NOMEM;
 	out->n_sites = sites->n_sites;
-	struct claims c = {0, 0, 0};
-	/* Every syscall's own bytes are spoken for from the start, so no
-	 * plan moves another site's syscall or puts a slot over it. */
-	for (size_t i = 0; i < sites->n_sites; i++)
-		if (!claim(&c, arena, sites->sites[i].address,
-			   sites->sites[i].address + 2))
-			return SITES_E_NOMEM;
+	struct claims c = {sites, out->sites, 0, 0};
 	for (size_t i = 0; i < sites->n_sites; i++) {
 		const struct sites_site *s = &sites->sites[i];
 		struct plan_site *p = &out->sites[i];
 		p->site = s;
 		p->save = save_policy(s);
 		p->flags_live = flags_live_after(s);
-		/* This site's own syscall claim (entry i, in order) must not
-		 * block its own plan; each plan below claims what it takes. */
-		c.r[i].end = c.r[i].start;
+		c.self = i;
+		c.planned = i;
 		uint8_t why = PLAN_R_NO_ROOM;
-		bool ok = plan_inline(s, &c, p, &why);
-		if (ok) {
-			if (!claim(&c, arena, p->patch_start,
-				   p->patch_start + p->patch_len))
-				return SITES_E_NOMEM;
+		if (plan_inline(s, &c, p, &why)) {
 			out->n_inline++;
 		} else if (plan_padding(obj, ctx, s, &c, p)) {
-			if (!claim(&c, arena, p->patch_start,
-				   p->patch_start + 2) ||
-			    !claim(&c, arena, p->pad_slot,
-				   p->pad_slot + JMP32_LEN))
-				return SITES_E_NOMEM;
 			out->n_padding++;
 		} else {
 			p->kind = PLAN_FALLBACK;
@@ -285,8 +286,6 @@ int planner_plan(const struct locator_object *obj,
 			p->patch_start = s->address;
 			p->patch_len = 0;
 			p->resume = s->address + 2;
-			if (!claim(&c, arena, s->address, s->address + 2))
-				return SITES_E_NOMEM;
 			out->n_fallback++;
 		}
 	}

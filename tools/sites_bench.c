@@ -1,7 +1,8 @@
 /*
  * sites_bench: the start-up analysis of the live libc, timed in one run:
- * locating the object, the fast site analysis, and the reference full
- * capstone sweep. Reports medians over several repetitions and the ratio.
+ * locating the object, the fast site analysis, planning every site, and
+ * the reference full capstone sweep. Reports medians over several
+ * repetitions and the ratio, so the figures compare within one run.
  *
  *   sites_bench [REPS] [--no-sweep]
  */
@@ -15,6 +16,7 @@
 #include "disasm/disasm.h"
 #include "patcher/locator.h"
 #include "patcher/object_input.h"
+#include "patcher/planner.h"
 #include "patcher/sites.h"
 
 static double now_ms(void)
@@ -45,8 +47,9 @@ int main(int argc, char **argv)
 	double *t_loc = calloc((size_t)reps, sizeof(double));
 	double *t_fast = calloc((size_t)reps, sizeof(double));
 	double *t_sweep = calloc((size_t)reps, sizeof(double));
+	double *t_plan = calloc((size_t)reps, sizeof(double));
 	struct arena arena;
-	if (!t_loc || !t_fast || !t_sweep ||
+	if (!t_loc || !t_fast || !t_sweep || !t_plan ||
 	    arena_init_mmap(&arena, 256u << 20) != 0) {
 		fprintf(stderr, "sites_bench: out of memory\n");
 		return 1;
@@ -58,7 +61,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	size_t keep = arena_mark(&arena);
-	size_t n_sites = 0, n_sweep_sites = 0;
+	size_t n_sites = 0, n_sweep_sites = 0, n_fallback = 0;
 	const char *path = "?";
 	for (int r = 0; r < reps; r++) {
 		arena_rewind(&arena, keep);
@@ -80,6 +83,13 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		double t2 = now_ms();
+		struct plan_result plan;
+		if (planner_plan(&obj, &res, ctx, &arena, &plan) != 0) {
+			fprintf(stderr, "sites_bench: planning failed\n");
+			return 1;
+		}
+		t_plan[r] = now_ms() - t2;
+		n_fallback = plan.n_fallback;
 		n_sites = res.n_sites;
 		path = obj.path;
 		t_loc[r] = t1 - t0;
@@ -101,9 +111,12 @@ int main(int argc, char **argv)
 		if (t_sweep[r] >= 0)
 			t_sweep[ns++] = t_sweep[r];
 	double loc = median(t_loc, reps), fast = median(t_fast, reps);
+	double plan = median(t_plan, reps);
 	if (ns == 0) {
-		printf("locate %.3f ms, fast analysis %.3f ms (%zu sites)\n",
-		       median(t_loc, reps), median(t_fast, reps), n_sites);
+		printf("locate %.3f ms, fast analysis %.3f ms (%zu sites), "
+		       "plan %.3f ms (%zu fallbacks)\n",
+		       median(t_loc, reps), median(t_fast, reps), n_sites, plan,
+		       n_fallback);
 		return 0;
 	}
 	double sweep = median(t_sweep, ns);
@@ -112,6 +125,8 @@ int main(int argc, char **argv)
 	printf("  fast site analysis               %8.3f ms  (%zu sites)\n",
 	       fast, n_sites);
 	printf("  locate + fast analysis           %8.3f ms\n", loc + fast);
+	printf("  planning every site              %8.3f ms  (%zu fallbacks)\n",
+	       plan, n_fallback);
 	printf("  full capstone sweep (reference)  %8.3f ms  (%zu sites)\n",
 	       sweep, n_sweep_sites);
 	printf("  sweep / (locate + fast)          %8.1fx\n",
