@@ -37,6 +37,26 @@ static bool bit_get(const uint8_t *bits, size_t i)
 	return (bits[i >> 3] >> (i & 7)) & 1u;
 }
 
+/* Sets (or clears) bits [from, to). */
+static void bits_range(uint8_t *bits, size_t from, size_t to, bool set)
+{
+	while (from < to && (from & 7)) {
+		if (set)
+			bit_set(bits, from);
+		else
+			bits[from >> 3] &= (uint8_t) ~(1u << (from & 7));
+		from++;
+	}
+	for (; from + 8 <= to; from += 8)
+		bits[from >> 3] = set ? 0xff : 0;
+	for (; from < to; from++) {
+		if (set)
+			bit_set(bits, from);
+		else
+			bits[from >> 3] &= (uint8_t) ~(1u << (from & 7));
+	}
+}
+
 static bool is_direct_branch(const struct disasm_insn *insn)
 {
 	switch (insn->kind) {
@@ -209,21 +229,6 @@ static bool mark_entry(struct sites_result *res, uint64_t address)
 	return any;
 }
 
-/* True if some window watches address and has it not yet flagged. */
-static bool window_wants(const struct sites_result *res, uint64_t address)
-{
-	for (size_t i = first_window_after(res, address); i < res->n_sites;
-	     i++) {
-		const struct sites_site *s = &res->sites[i];
-		if (address < s->window_start)
-			break;
-		size_t b = (size_t)(address - s->window_start);
-		if (bit_get(s->watched, b) && !bit_get(s->entry, b))
-			return true;
-	}
-	return false;
-}
-
 static bool in_regions(const struct sites_input *in, uint64_t address)
 {
 	return region_of(in, address) >= 0;
@@ -240,9 +245,12 @@ static void mark_watched(const struct sites_input *in, struct sites_site *s)
 	const struct sites_region *r = &in->regions[region];
 	uint64_t lo = w0 > r->address ? w0 : r->address;
 	uint64_t hi = w1 < r->address + r->size ? w1 : r->address + r->size;
-	for (uint64_t a = lo; a < hi; a++)
-		bit_set(s->watched, (size_t)(a - w0));
-	/* Clear the bodies of other FDE ranges overlapping the window. */
+	if (lo >= hi)
+		return;
+	bits_range(s->watched, (size_t)(lo - w0), (size_t)(hi - w0), true);
+	/* Clear the bodies of other FDE ranges overlapping the window. A
+	 * range nesting the containing one is its parent: its bytes outside
+	 * the child are another function's body. */
 	size_t n = functions_upto(in, w0);
 	size_t k = n > 8 ? n - 8 : 0;
 	for (; k < in->n_functions && in->functions[k].start < hi; k++) {
@@ -251,13 +259,16 @@ static void mark_watched(const struct sites_input *in, struct sites_site *s)
 			continue;
 		if (f->start == s->range_start && f->end == s->range_end)
 			continue;
-		/* A range nesting the containing one is its parent: its
-		 * bytes outside the child are another function's body. */
-		for (uint64_t a = f->start > lo ? f->start : lo;
-		     a < f->end && a < hi; a++)
-			if (a < s->range_start || a >= s->range_end)
-				s->watched[(a - w0) >> 3] &=
-				    (uint8_t) ~(1u << ((a - w0) & 7));
+		uint64_t a = f->start > lo ? f->start : lo;
+		uint64_t b = f->end < hi ? f->end : hi;
+		/* [a, b) minus the containing range */
+		uint64_t c0 = s->range_start, c1 = s->range_end;
+		if (a < c0)
+			bits_range(s->watched, (size_t)(a - w0),
+				   (size_t)((b < c0 ? b : c0) - w0), false);
+		if (b > c1)
+			bits_range(s->watched, (size_t)((a > c1 ? a : c1) - w0),
+				   (size_t)(b - w0), false);
 	}
 }
 
@@ -488,8 +499,8 @@ struct fast_state {
 	struct vec targets;    /* uint64_t direct branch targets, decoded */
 	struct vec decoded;    /* struct sites_range already decoded */
 	struct vec insns;      /* scratch: struct disasm_insn */
-	uint8_t **blocks;      /* per region: 64-byte blocks holding any
-				  watched byte */
+	uint8_t **wanted;      /* per region, a bit per byte: some window
+				  watches it and has not flagged it yet */
 	uint8_t **near;	       /* per region: blocks a rel8 branch in them
 				  could reach a watched byte from */
 	int err;
@@ -497,23 +508,23 @@ struct fast_state {
 
 #define BLOCK_SHIFT 6
 
-/* Builds the per-region coarse map of watched bytes. */
-static int build_blocks(struct fast_state *st)
+/* Builds the per-region map of wanted bytes and of blocks near them. */
+static int build_wanted(struct fast_state *st)
 {
 	const struct sites_input *in = st->in;
-	st->blocks = (uint8_t **)arena_alloc(
+	st->wanted = (uint8_t **)arena_alloc(
 	    st->a, (in->n_regions + 1) * sizeof(uint8_t *), 8);
 	st->near = (uint8_t **)arena_alloc(
 	    st->a, (in->n_regions + 1) * sizeof(uint8_t *), 8);
-	if (!st->blocks || !st->near)
+	if (!st->wanted || !st->near)
 		return SITES_E_NOMEM;
 	for (size_t ri = 0; ri < in->n_regions; ri++) {
 		size_t nblocks = (in->regions[ri].size >> BLOCK_SHIFT) + 1;
-		st->blocks[ri] =
-		    (uint8_t *)arena_alloc(st->a, nblocks / 8 + 1, 8);
+		st->wanted[ri] = (uint8_t *)arena_alloc(
+		    st->a, in->regions[ri].size / 8 + 1, 8);
 		st->near[ri] =
 		    (uint8_t *)arena_alloc(st->a, nblocks / 8 + 1, 8);
-		if (!st->blocks[ri] || !st->near[ri])
+		if (!st->wanted[ri] || !st->near[ri])
 			return SITES_E_NOMEM;
 	}
 	for (size_t i = 0; i < st->out->n_sites; i++) {
@@ -523,37 +534,77 @@ static int build_blocks(struct fast_state *st)
 			continue;
 		const struct sites_region *r = &in->regions[ri];
 		size_t nblocks = (r->size >> BLOCK_SHIFT) + 1;
-		uint64_t last_blk = (uint64_t)-1;
-		for (size_t b = 0; b < SITES_WINDOW_SIZE; b++) {
-			uint64_t a = site->window_start + b;
-			if (!bit_get(site->watched, b) || a < r->address)
+		uint64_t first = UINT64_MAX, last = 0;
+		for (size_t k = 0; k < SITES_WINDOW_SIZE / 8 + 1; k++) {
+			unsigned m = site->watched[k];
+			if (!m)
 				continue;
-			uint64_t blk = (a - r->address) >> BLOCK_SHIFT;
-			if (blk == last_blk)
-				continue;
-			last_blk = blk;
-			bit_set(st->blocks[ri], (size_t)blk);
-			/* rel8 reaches 128 bytes back or forward: 2 blocks,
-			 * plus one for where in its block the branch sits */
-			for (uint64_t k = blk > 3 ? blk - 3 : 0;
-			     k <= blk + 3 && k < nblocks; k++)
-				bit_set(st->near[ri], (size_t)k);
+			uint64_t a = site->window_start + 8 * k;
+			if (a < r->address || a + 8 > r->address + r->size) {
+				/* at a region edge: bit by bit */
+				for (unsigned b = 0; b < 8; b++) {
+					if (!((m >> b) & 1u) ||
+					    a + b < r->address ||
+					    a + b >= r->address + r->size)
+						continue;
+					if (!((site->entry[k] >> b) & 1u))
+						bit_set(st->wanted[ri],
+							(size_t)(a + b -
+								 r->address));
+				}
+			} else {
+				size_t g = (size_t)(a - r->address);
+				unsigned w = m & ~(unsigned)site->entry[k];
+				st->wanted[ri][g >> 3] |=
+				    (uint8_t)(w << (g & 7));
+				if (g & 7)
+					st->wanted[ri][(g >> 3) + 1] |=
+					    (uint8_t)(w >> (8 - (g & 7)));
+			}
+			if (a < first)
+				first = a;
+			last = a + 7;
 		}
+		if (first == UINT64_MAX)
+			continue;
+		if (first < r->address)
+			first = r->address;
+		if (last >= r->address + r->size)
+			last = r->address + r->size - 1;
+		/* rel8 reaches 128 bytes back or forward: 2 blocks, plus one
+		 * for where in its block the branch sits */
+		uint64_t b0 = (first - r->address) >> BLOCK_SHIFT;
+		uint64_t b1 = (last - r->address) >> BLOCK_SHIFT;
+		for (uint64_t kb = b0 > 3 ? b0 - 3 : 0;
+		     kb <= b1 + 3 && kb < nblocks; kb++)
+			bit_set(st->near[ri], (size_t)kb);
 	}
 	return SITES_OK;
 }
 
-/* Cheap first test: could `target` be a watched byte? */
-static bool maybe_watched(const struct fast_state *st, uint64_t target)
+/* Cheap first test: is `target` a byte some window still wants flagged? */
+static bool wanted_at(const struct fast_state *st, uint64_t target)
 {
 	for (size_t ri = 0; ri < st->in->n_regions; ri++) {
 		const struct sites_region *r = &st->in->regions[ri];
 		if (target >= r->address && target - r->address < r->size)
-			return bit_get(
-			    st->blocks[ri],
-			    (size_t)((target - r->address) >> BLOCK_SHIFT));
+			return bit_get(st->wanted[ri],
+				       (size_t)(target - r->address));
 	}
 	return false;
+}
+
+/* Flags target in every window watching it; then no window wants it. */
+static void fast_mark(struct fast_state *st, uint64_t target)
+{
+	mark_entry(st->out, target);
+	for (size_t ri = 0; ri < st->in->n_regions; ri++) {
+		const struct sites_region *r = &st->in->regions[ri];
+		if (target >= r->address && target - r->address < r->size) {
+			size_t k = (size_t)(target - r->address);
+			st->wanted[ri][k >> 3] &= (uint8_t) ~(1u << (k & 7));
+		}
+	}
 }
 
 static bool decoded_contains(const struct fast_state *st, uint64_t address)
@@ -631,8 +682,7 @@ static int add_decoded(struct fast_state *st, uint64_t start, uint64_t end)
 static void fast_cross_check(struct fast_state *st, uint64_t at,
 			     uint64_t target)
 {
-	if (st->err || decoded_contains(st, at) ||
-	    !window_wants(st->out, target))
+	if (st->err || !wanted_at(st, target) || decoded_contains(st, at))
 		return;
 	struct containing c;
 	if (!containing_range(st->in, at, &c))
@@ -652,8 +702,8 @@ static void fast_cross_check(struct fast_state *st, uint64_t at,
 	for (size_t i = 0; i < st->insns.len; i++) {
 		const struct disasm_insn *insn = &insns[i];
 		if (insn->address >= c.start && is_direct_branch(insn) &&
-		    in_regions(st->in, insn->target))
-			mark_entry(st->out, insn->target);
+		    wanted_at(st, insn->target))
+			fast_mark(st, insn->target);
 	}
 }
 
@@ -676,9 +726,32 @@ static bool visit_branch(void *state, const struct sites_region *r, size_t off)
 	uint64_t target;
 	if (branch_target_at(r->bytes, r->size, off, r->address + off,
 			     &target) &&
-	    maybe_watched(st, target))
+	    wanted_at(st, target))
 		fast_cross_check(st, r->address + off, target);
 	return st->err == 0;
+}
+
+/* Visits every byte of [lo, hi) of region ri that could be a branch
+ * opcode reaching a watched byte. */
+static void scan_span(struct fast_state *st, size_t ri, size_t lo, size_t hi)
+{
+	const struct sites_region *r = &st->in->regions[ri];
+	size_t off = lo;
+	for (; off + 16 <= hi && off + 17 <= r->size; off += 16) {
+		/* Far from every window only rel32 branches can reach one. */
+		unsigned m = bit_get(st->near[ri], off >> BLOCK_SHIFT)
+				 ? branch_mask16(r->bytes + off)
+				 : branch32_mask16(r->bytes + off);
+		while (m) {
+			size_t j = (size_t)__builtin_ctz(m);
+			m &= m - 1;
+			visit_branch(st, r, off + j);
+		}
+		if (st->err)
+			return;
+	}
+	for (; off < hi; off++)
+		visit_branch(st, r, off); /* branch_target_at filters */
 }
 
 int sites_find(const struct sites_input *in, struct disasm_ctx *ctx,
@@ -697,7 +770,7 @@ int sites_find(const struct sites_input *in, struct disasm_ctx *ctx,
 	    .targets = {0, 0, 0, sizeof(uint64_t)},
 	    .decoded = {0, 0, 0, sizeof(struct sites_range)},
 	    .insns = {0, 0, 0, sizeof(struct disasm_insn)},
-	    .blocks = 0,
+	    .wanted = 0,
 	    .near = 0,
 	    .err = 0,
 	};
@@ -737,42 +810,44 @@ int sites_find(const struct sites_input *in, struct disasm_ctx *ctx,
 	if (out->n_sites == 0)
 		return SITES_OK;
 
-	/* windows: starts, then the targets found while decoding */
+	/* windows: what each may overwrite, its starts, then the targets
+	 * found while decoding (most land far from every window) */
 	for (size_t s = 0; s < out->n_sites; s++) {
 		mark_watched(in, &out->sites[s]);
 		mark_starts(in, &out->sites[s]);
 	}
-	const uint64_t *tg = (const uint64_t *)st.targets.data;
-	for (size_t t = 0; t < st.targets.len; t++)
-		if (in_regions(in, tg[t]))
-			mark_entry(out, tg[t]);
-
-	/* 3. branches from everywhere else */
-	err = build_blocks(&st);
+	err = build_wanted(&st);
 	if (err)
 		return err;
+	const uint64_t *tg = (const uint64_t *)st.targets.data;
+	for (size_t t = 0; t < st.targets.len; t++)
+		if (wanted_at(&st, tg[t]))
+			fast_mark(&st, tg[t]);
+
+	/* 3. branches from everywhere else: the bytes outside the ranges
+	 * decoded in step 2 (whose branches are all known already) */
+	/* A snapshot: cross checks insert into st.decoded as they go. */
+	size_t n_dec = st.decoded.len;
+	struct sites_range *dec = (struct sites_range *)arena_alloc_uninit(
+	    arena, (n_dec + 1) * sizeof(*dec), 8);
+	if (!dec)
+		return SITES_E_NOMEM;
+	copy_bytes(dec, st.decoded.data, n_dec * sizeof(*dec));
 	for (size_t ri = 0; ri < in->n_regions; ri++) {
 		const struct sites_region *r = &in->regions[ri];
-		size_t off = 0;
-		for (; off + 17 <= r->size; off += 16) {
-			/* Far from every window only rel32 branches can
-			 * reach one. */
-			unsigned m = bit_get(st.near[ri], off >> BLOCK_SHIFT)
-					 ? branch_mask16(r->bytes + off)
-					 : branch32_mask16(r->bytes + off);
-			while (m) {
-				size_t j = (size_t)__builtin_ctz(m);
-				m &= m - 1;
-				visit_branch(&st, r, off + j);
-			}
+		uint64_t pos = r->address, rend = r->address + r->size;
+		for (size_t k = 0; k <= n_dec && pos < rend; k++) {
+			uint64_t stop = k < n_dec ? dec[k].start : rend;
+			if (stop > rend)
+				stop = rend;
+			if (stop > pos)
+				scan_span(&st, ri, (size_t)(pos - r->address),
+					  (size_t)(stop - r->address));
 			if (st.err)
 				return st.err;
+			if (k < n_dec && dec[k].end > pos)
+				pos = dec[k].end;
 		}
-		struct sites_region tail = {r->bytes + off, r->address + off,
-					    r->size - off};
-		if (off < r->size &&
-		    !scan_region(&tail, branch_mask16, visit_branch, &st))
-			return st.err;
 	}
 	return SITES_OK;
 }

@@ -10,6 +10,7 @@
 #define PAGE	   4096UL
 #define SLOT_BYTES 16 /* entry and entry_flags, 8 bytes each */
 #define TWO_GIB	   (1ULL << 31)
+#define MERGE_GAP  (16 * PAGE) /* merge page runs closer than this */
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
@@ -31,13 +32,9 @@ static uint64_t page_up(uint64_t a)
 	return (a + PAGE - 1) & ~(PAGE - 1);
 }
 
-static void copy_bytes(void *dst, const void *src, size_t n)
-{
-	volatile uint8_t *d = (volatile uint8_t *)dst;
-	const uint8_t *s = (const uint8_t *)src;
-	while (n--)
-		*d++ = *s++;
-}
+/* The object's code stays mapped and executable throughout (pages are
+ * swapped in whole at the end), so even libc's memcpy is safe to use. */
+#define copy_bytes(d, s, n) __builtin_memcpy((d), (s), (n))
 
 size_t writer_emit_trampoline(const struct plan_site *p, writer_code_fn code,
 			      const void *code_obj, uint64_t at, uint64_t desc,
@@ -367,17 +364,21 @@ int writer_patch(const struct locator_object *obj,
 		uint64_t end = page_up(w[i].address + w[i].len);
 		int prot = prot_of(obj, w[i].address);
 		size_t j = i + 1;
-		while (j < nw && page_down(w[j].address) <= end &&
-		       prot_of(obj, w[j].address) == prot) {
+		/* Runs closer than MERGE_GAP pages become one: copying a few
+		 * untouched pages is cheaper than three more syscalls. */
+		while (j < nw && page_down(w[j].address) <= end + MERGE_GAP &&
+		       prot_of(obj, w[j].address) == prot &&
+		       locator_segment_at(obj, w[j].address) ==
+			   locator_segment_at(obj, w[i].address)) {
 			uint64_t e = page_up(w[j].address + w[j].len);
 			if (e > end)
 				end = e;
 			j++;
 		}
 		size_t len = (size_t)(end - start);
-		long m =
-		    raw_syscall6(SYS_mmap, 0, (long)len, PROT_READ | PROT_WRITE,
-				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		long m = raw_syscall6(
+		    SYS_mmap, 0, (long)len, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 		if (raw_is_error(m))
 			return (int)m;
 		uint8_t *copy = (uint8_t *)m;
