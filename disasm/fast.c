@@ -840,14 +840,456 @@ done:
 	return len;
 }
 
+/* ---- the fast path ----
+ *
+ * Most instructions are simple: at most three legacy prefixes (66, one
+ * segment, f2/f3 for the 0f maps), at most a REX, then a one-byte opcode or
+ * 0f (38|3a) opcode, an optional ModRM, SIB and displacement and an
+ * immediate. fast() handles exactly those it can claim, with a few table
+ * lookups and (for the one-byte map) no data-dependent branch, and returns
+ * their length; for anything else (67, lock, VEX, EVEX, x87, an encoding
+ * declined or refused) it returns 0 and decode() decides. It runs only with
+ * at least DISASM_MAX_INSN_LEN readable bytes, and what it accepts is at
+ * most 15 bytes long, so it needs no bounds checks: it reads ModRM, SIB and
+ * immediates whether they exist or not.
+ *
+ * op1_desc[row][opcode], row = REX | REX.W << 1 | 66 << 2: the one-byte map
+ * as the fast path sees it, with the immediate size resolved for the row.
+ * An entry without D_VALID is left to decode(): what a REX makes capstone's
+ * business (int3, hlt, 90), what 66 does (branches, ret, 66 with REX.W).
+ */
+enum {
+	D_IMM_MASK = 15,    /* bits 0-3: immediate bytes */
+	D_M = 1u << 4,	    /* ModRM (SIB, displacement) follows */
+	D_REL = 1u << 5,    /* the immediate is a relative branch's */
+	D_NOSEG = 1u << 6,  /* not claimed after a segment prefix */
+	D_VALID = 1u << 7,  /* claimed (but see the group) */
+	D_GROUP_SHIFT = 8,  /* bits 8-11: group (fast_grp) */
+	D_KIND_SHIFT = 12,  /* bits 12-16: kind */
+	D_FLAGS_SHIFT = 17, /* bits 17-25: DISASM_F_* */
+	D_REL8 = 1u << 26,  /* rel8 */
+	D_COND = 1u << 27,  /* jcc: condition is the opcode's low nibble */
+	D_NOP = 1u << 28,
+	D_FORCE = 1u << 29, /* never set: see fast() */
+};
+
+#define D_KIND(k) ((uint32_t)(k) << D_KIND_SHIFT)
+#define D_FL(f)	  ((uint32_t)(f) << D_FLAGS_SHIFT)
+#define D_GRP(g)  ((uint32_t)(g) << D_GROUP_SHIFT)
+#define D_PLAIN	  (D_VALID | D_KIND(DISASM_OTHER) | D_FL(DISASM_F_MOVABLE))
+#define D_ALU	  (D_PLAIN | D_FL(DISASM_F_WRITES_ALL_FLAGS))
+#define D_RF	  (D_PLAIN | D_FL(DISASM_F_READS_FLAGS))
+#define D_NF	  DISASM_F_NO_FALLTHROUGH
+/* A relative branch; a segment prefix (a hint) is fine. */
+#define D_BR(k, imm, f) (D_VALID | (imm) | D_REL | D_KIND(k) | D_FL(f))
+#define D_BR8(k, f)	(D_BR(k, 1, f) | D_REL8)
+/* ret, int3, hlt, nop: no segment prefix. */
+#define D_ONLY(k, f)                                                           \
+	(D_VALID | D_NOSEG | D_KIND(k) | D_FL((f) | DISASM_F_MOVABLE))
+
+/* Groups: what ModRM.reg (and mod) make of the opcode (fast_grp). */
+enum {
+	G_NONE,
+	G_1,	/* 80 81 83: add or adc sbb and sub xor cmp */
+	G_2,	/* c0 c1 d0-d3: shifts and rotates */
+	G_3B,	/* f6 */
+	G_3Z,	/* f7 */
+	G_4,	/* fe */
+	G_5,	/* ff */
+	G_REG0, /* c6 c7 8f: only /0 */
+	G_LEA,	/* 8d: the register form is not claimed */
+	G_COUNT
+};
+
+#define ALU6_D(base, cls, IZ)                                                  \
+	[base + 0] = D_M | (cls), [base + 1] = D_M | (cls),                    \
+		[base + 2] = D_M | (cls), [base + 3] = D_M | (cls),            \
+		[base + 4] = 1 | (cls), [base + 5] = IZ | (cls)
+#define RANGE8_D(base, v)                                                      \
+	[base + 0] = (v), [base + 1] = (v), [base + 2] = (v),                  \
+		[base + 3] = (v), [base + 4] = (v), [base + 5] = (v),          \
+		[base + 6] = (v), [base + 7] = (v)
+#define JCC8_D(cc, NO66)                                                       \
+	[0x70 + cc] = NO66(D_BR8(DISASM_JCC_REL8, DISASM_F_READS_FLAGS |       \
+						      DISASM_F_RELOCATABLE) |  \
+			   D_COND)
+#define LOOP_D(op, f, NO66) [op] = NO66(D_BR8(DISASM_LOOP_REL8, f))
+
+/* One row of op1_desc. NOREX(x) and NO66(x): x, or 0 in a row with REX or
+ * 66; IZ, IV: the size of iz and iv immediates. */
+#define OP1_ROW(NOREX, NO66, IZ, IV)                                           \
+	{                                                                      \
+		ALU6_D(0x00, D_ALU, IZ), ALU6_D(0x08, D_ALU, IZ),              \
+		    ALU6_D(0x10, D_RF, IZ), ALU6_D(0x18, D_RF, IZ),            \
+		    ALU6_D(0x20, D_ALU, IZ), ALU6_D(0x28, D_ALU, IZ),          \
+		    ALU6_D(0x30, D_ALU, IZ), ALU6_D(0x38, D_ALU, IZ),          \
+		    RANGE8_D(0x50, D_PLAIN), RANGE8_D(0x58, D_PLAIN),          \
+		    [0x63] = D_M | D_PLAIN, [0x68] = IZ | D_PLAIN,             \
+		    [0x69] = D_M | IZ | D_PLAIN, [0x6a] = 1 | D_PLAIN,         \
+		    [0x6b] = D_M | 1 | D_PLAIN, [0x6c] = D_RF, [0x6d] = D_RF,  \
+		    [0x6e] = D_RF, [0x6f] = D_RF, JCC8_D(0, NO66),             \
+		    JCC8_D(1, NO66), JCC8_D(2, NO66), JCC8_D(3, NO66),         \
+		    JCC8_D(4, NO66), JCC8_D(5, NO66), JCC8_D(6, NO66),         \
+		    JCC8_D(7, NO66), JCC8_D(8, NO66), JCC8_D(9, NO66),         \
+		    JCC8_D(10, NO66), JCC8_D(11, NO66), JCC8_D(12, NO66),      \
+		    JCC8_D(13, NO66), JCC8_D(14, NO66),                        \
+		    JCC8_D(15, NO66), [0x80] = D_M | 1 | D_GRP(G_1) | D_PLAIN, \
+		    [0x81] = D_M | IZ | D_GRP(G_1) | D_PLAIN,                  \
+		    [0x83] = D_M | 1 | D_GRP(G_1) | D_PLAIN,                   \
+		    [0x84] = D_M | D_ALU, [0x85] = D_M | D_ALU,                \
+		    [0x86] = D_M | D_PLAIN, [0x87] = D_M | D_PLAIN,            \
+		    [0x88] = D_M | D_PLAIN, [0x89] = D_M | D_PLAIN,            \
+		    [0x8a] = D_M | D_PLAIN, [0x8b] = D_M | D_PLAIN,            \
+		    [0x8d] = D_M | D_GRP(G_LEA) | D_PLAIN,                     \
+		    [0x8f] = D_M | D_GRP(G_REG0) | D_PLAIN,                    \
+		    [0x90] = NOREX(D_ONLY(DISASM_NOP, 0) | D_NOP),             \
+		    [0x91] = D_PLAIN, [0x92] = D_PLAIN, [0x93] = D_PLAIN,      \
+		    [0x94] = D_PLAIN, [0x95] = D_PLAIN, [0x96] = D_PLAIN,      \
+		    [0x97] = D_PLAIN, [0x98] = D_PLAIN, [0x99] = D_PLAIN,      \
+		    [0x9c] = D_RF, [0x9d] = D_PLAIN, [0x9e] = D_PLAIN,         \
+		    [0x9f] = D_RF, [0xa0] = 8 | D_PLAIN, [0xa1] = 8 | D_PLAIN, \
+		    [0xa2] = 8 | D_PLAIN, [0xa3] = 8 | D_PLAIN, [0xa4] = D_RF, \
+		    [0xa5] = D_RF, [0xa6] = D_RF, [0xa7] = D_RF,               \
+		    [0xa8] = 1 | D_ALU, [0xa9] = IZ | D_ALU, [0xaa] = D_RF,    \
+		    [0xab] = D_RF, [0xac] = D_RF, [0xad] = D_RF,               \
+		    [0xae] = D_RF, [0xaf] = D_RF, RANGE8_D(0xb0, 1 | D_PLAIN), \
+		    RANGE8_D(0xb8, IV | D_PLAIN),                              \
+		    [0xc0] = D_M | 1 | D_GRP(G_2) | D_PLAIN,                   \
+		    [0xc1] = D_M | 1 | D_GRP(G_2) | D_PLAIN,                   \
+		    [0xc2] = NO66(D_ONLY(DISASM_RET, D_NF) | 2),               \
+		    [0xc3] = NO66(D_ONLY(DISASM_RET, D_NF)),                   \
+		    [0xc6] = D_M | 1 | D_GRP(G_REG0) | D_PLAIN,                \
+		    [0xc7] = D_M | IZ | D_GRP(G_REG0) | D_PLAIN,               \
+		    [0xc8] = 3 | D_PLAIN, [0xc9] = D_PLAIN,                    \
+		    [0xcc] = NO66(                                             \
+			NOREX(D_ONLY(DISASM_INT3, DISASM_F_READS_FLAGS))),     \
+		    [0xd0] = D_M | D_GRP(G_2) | D_PLAIN,                       \
+		    [0xd1] = D_M | D_GRP(G_2) | D_PLAIN,                       \
+		    [0xd2] = D_M | D_GRP(G_2) | D_PLAIN,                       \
+		    [0xd3] = D_M | D_GRP(G_2) | D_PLAIN, [0xd7] = D_PLAIN,     \
+		    LOOP_D(0xe0, DISASM_F_READS_FLAGS, NO66),                  \
+		    LOOP_D(0xe1, DISASM_F_READS_FLAGS, NO66),                  \
+		    LOOP_D(0xe2, 0, NO66), LOOP_D(0xe3, 0, NO66),              \
+		    [0xe4] = 1 | D_PLAIN, [0xe5] = 1 | D_PLAIN,                \
+		    [0xe6] = 1 | D_PLAIN, [0xe7] = 1 | D_PLAIN,                \
+		    [0xe8] = NO66(                                             \
+			D_BR(DISASM_CALL_REL32, 4, DISASM_F_RELOCATABLE)),     \
+		    [0xe9] = NO66(D_BR(DISASM_JMP_REL32, 4,                    \
+				       D_NF | DISASM_F_RELOCATABLE)),          \
+		    [0xeb] = NO66(                                             \
+			D_BR8(DISASM_JMP_REL8, D_NF | DISASM_F_RELOCATABLE)),  \
+		    [0xec] = D_PLAIN, [0xed] = D_PLAIN, [0xee] = D_PLAIN,      \
+		    [0xef] = D_PLAIN,                                          \
+		    [0xf4] = NO66(NOREX(D_ONLY(DISASM_HLT, D_NF))),            \
+		    [0xf5] = D_RF, [0xf6] = D_M | D_GRP(G_3B) | D_PLAIN,       \
+		    [0xf7] = D_M | D_GRP(G_3Z) | D_PLAIN, [0xf8] = D_PLAIN,    \
+		    [0xf9] = D_PLAIN, [0xfa] = D_PLAIN, [0xfb] = D_PLAIN,      \
+		    [0xfc] = D_PLAIN, [0xfd] = D_PLAIN,                        \
+		    [0xfe] = D_M | D_GRP(G_4) | D_PLAIN,                       \
+		    [0xff] = D_M | D_GRP(G_5) | D_PLAIN,                       \
+	}
+#define KEEP(x) (x)
+#define DROP(x) 0
+
+static const uint32_t op1_desc[8][256] = {
+    OP1_ROW(KEEP, KEEP, 4, 4), /* - */
+    OP1_ROW(DROP, KEEP, 4, 4), /* REX */
+    {0},		       /* (REX.W without REX) */
+    OP1_ROW(DROP, KEEP, 4, 8), /* REX.W */
+    OP1_ROW(KEEP, DROP, 2, 2), /* 66 */
+    OP1_ROW(DROP, DROP, 2, 2), /* 66 REX */
+    {0},		       /* (REX.W without REX) */
+    {0},		       /* 66 REX.W: capstone's */
+};
+
+/* fast_grp[66][group][ModRM >> 3]: flags to add (bits 0-7), kind ^ OTHER
+ * (bits 8-12), FG_SLOW (leave to decode()), immediate bytes to add (bits
+ * 16-19). */
+enum { FG_KIND_SHIFT = 8, FG_SLOW = 1u << 13, FG_IMM_SHIFT = 16 };
+#define FG_WA	   DISASM_F_WRITES_ALL_FLAGS
+#define FG_RF	   DISASM_F_READS_FLAGS
+#define FG_S	   FG_SLOW
+#define FG_KIND(k) ((uint32_t)((k) ^ DISASM_OTHER) << FG_KIND_SHIFT)
+#define FG_IMM(n)  ((uint32_t)(n) << FG_IMM_SHIFT)
+/* Same for every mod. */
+#define BYREG(a, b, c, d, e, f, g, h)                                          \
+	{                                                                      \
+		a, b, c, d, e, f, g, h, a, b, c, d, e, f, g, h, a, b, c, d, e, \
+		    f, g, h, a, b, c, d, e, f, g, h                            \
+	}
+#define GROUPS(IZ, CALLJMP)                                                    \
+	{                                                                      \
+		[G_LEA] = {[24] = FG_S, FG_S, FG_S, FG_S,                      \
+			   FG_S,	FG_S, FG_S, FG_S},                     \
+		[G_1] = BYREG(FG_WA, FG_WA, FG_RF, FG_RF, FG_WA, FG_WA, FG_WA, \
+			      FG_WA),                                          \
+		[G_2] = BYREG(0, 0, FG_RF, FG_RF, 0, 0, FG_S, 0),              \
+		[G_3B] = BYREG(FG_WA | FG_IMM(1), FG_S, 0, FG_WA, 0, 0, 0, 0), \
+		[G_3Z] =                                                       \
+		    BYREG(FG_WA | FG_IMM(IZ), FG_S, 0, FG_WA, 0, 0, 0, 0),     \
+		[G_4] = BYREG(0, 0, FG_S, FG_S, FG_S, FG_S, FG_S, FG_S),       \
+		[G_5] =                                                        \
+		    BYREG(0, 0, CALLJMP(FG_KIND(DISASM_CALL_INDIRECT)), FG_S,  \
+			  CALLJMP(FG_KIND(DISASM_JMP_INDIRECT) |               \
+				  DISASM_F_NO_FALLTHROUGH),                    \
+			  FG_S, 0, FG_S),                                      \
+		[G_REG0] = BYREG(0, FG_S, FG_S, FG_S, FG_S, FG_S, FG_S, FG_S), \
+	}
+#define SLOW_IF_66(x) FG_S
+
+static const uint32_t fast_grp[2][G_COUNT][32] = {
+    GROUPS(4, KEEP),
+    GROUPS(2, SLOW_IF_66),
+};
+
+/* modrm_len[has ModRM][modrm]: bytes of ModRM, SIB and displacement (bits
+ * 0-2), when a SIB's base of 5 adds a disp32 (ML_SIB0), rip-relative
+ * (ML_RIP). */
+enum { ML_SIB0 = 0x40, ML_RIP = 0x80 };
+#define ML_CELL(mod, rm)                                                       \
+	((mod) == 3   ? 1                                                      \
+	 : (rm) == 4  ? ((mod) == 0   ? 2 | ML_SIB0                            \
+			 : (mod) == 1 ? 3                                      \
+				      : 6)                                     \
+	 : (mod) == 0 ? ((rm) == 5 ? 5 | ML_RIP : 1)                           \
+	 : (mod) == 1 ? 2                                                      \
+		      : 5)
+#define ML_ROW(mod)                                                            \
+	ML_CELL(mod, 0), ML_CELL(mod, 1), ML_CELL(mod, 2), ML_CELL(mod, 3),    \
+	    ML_CELL(mod, 4), ML_CELL(mod, 5), ML_CELL(mod, 6), ML_CELL(mod, 7)
+#define ML_MOD(mod)                                                            \
+	ML_ROW(mod), ML_ROW(mod), ML_ROW(mod), ML_ROW(mod), ML_ROW(mod),       \
+	    ML_ROW(mod), ML_ROW(mod), ML_ROW(mod)
+
+static const uint8_t modrm_len[2][256] = {
+    {0},
+    {ML_MOD(0), ML_MOD(1), ML_MOD(2), ML_MOD(3)},
+};
+
+/* Length of ModRM, SIB and displacement at code[j] (readable), from its
+ * modrm_len entry. */
+static inline size_t modrm_bytes(const uint8_t *code, size_t j, unsigned t)
+{
+	unsigned sib0 = (t >> 6) & 1;
+	return (t & 7) + ((sib0 & ((code[j + 1] & 7) == 5)) << 2);
+}
+
+/* struct disasm_insn but for address and length, as three words. */
+struct fast_out {
+	uint64_t target;
+	uint64_t flags_regs; /* flags | vector_regs << 32 */
+	uint64_t tail;	     /* kind << 8 | disp_offset << 16 | ... */
+};
+
+/* The tail word but for the length (and nop_len). */
+static inline uint64_t tail_word(unsigned kind, size_t disp_off, size_t imm_off,
+				 size_t imm_size, unsigned condition)
+{
+	return (uint64_t)kind << 8 | (uint64_t)disp_off << 16 |
+	       (uint64_t)imm_off << 24 | (uint64_t)imm_size << 32 |
+	       (uint64_t)condition << 40;
+}
+
+/* Flags of a table attribute word. */
+static inline uint32_t attr_flags(uint32_t a)
+{
+	return ((a >> 16) &
+		(DISASM_F_VECTOR | DISASM_F_YMM | DISASM_F_FULL_STATE)) |
+	       ((a >> 17) & (DISASM_F_WRITES_ALL_FLAGS | DISASM_F_READS_FLAGS));
+}
+
+/* The 0f, 0f 38 and 0f 3a maps; code[i] is 0f, `pfx` the legacy prefixes
+ * (P_66, P_SEG, P_F2, P_F3, no conflict), `seg` the segment one. */
+static size_t fast_0f(const uint8_t *code, size_t i, unsigned pfx, unsigned seg,
+		      unsigned rex, uint64_t next_base, struct fast_out *o)
+{
+	size_t p = i + 1; /* the opcode */
+	uint8_t op = code[p];
+	unsigned map = 0;
+	if (op == 0x38 || op == 0x3a) {
+		map = op == 0x38 ? 1 : 2;
+		op = code[++p];
+	}
+	if ((pfx & P_66) && (pfx & (P_F2 | P_F3)))
+		return 0;
+	unsigned pp = (pfx & P_F3) ? 2 : (pfx & P_F2) ? 3 : (pfx & P_66);
+	uint32_t attr = ft_attr[ft_legacy[map][pp][op]];
+	if (attr == 0) {
+		/* Not OTHER: the opcodes the code above decides. */
+		if (map != 0)
+			return 0;
+		if (op >= 0x80 && op <= 0x8f) {
+			if (pfx & ~(unsigned)(P_SEG | P_F2))
+				return 0;
+			o->target = next_base + p + 5 +
+				    (uint64_t)(int64_t)le32(code + p + 1);
+			o->flags_regs =
+			    DISASM_F_READS_FLAGS | DISASM_F_RELOCATABLE;
+			o->tail =
+			    tail_word(DISASM_JCC_REL32, 0, p + 1, 4, op & 0x0f);
+			return p + 5;
+		}
+		if (rex != 0)
+			return 0;
+		if (op == 0x1f) {
+			uint8_t m = code[p + 1];
+			unsigned t = modrm_len[1][m];
+			/* nop [mem] only, under 66 and cs; rip-relative is
+			 * declined. */
+			if (m >= 0xc0 || (m & 0x38) != 0 || (t & ML_RIP) ||
+			    (pfx & ~(unsigned)(P_66 | P_SEG)) ||
+			    (seg != 0 && seg != 0x2e))
+				return 0;
+			size_t len = p + 1 + modrm_bytes(code, p + 1, t);
+			o->target = 0;
+			o->flags_regs = DISASM_F_MOVABLE;
+			o->tail = tail_word(DISASM_NOP, 0, 0, 0, 0) |
+				  (uint64_t)len << 48;
+			return len;
+		}
+		if (pfx != 0)
+			return 0;
+		unsigned kind;
+		uint32_t flags;
+		if (op == 0x05 || op == 0x34) {
+			kind = op == 0x05 ? DISASM_SYSCALL : DISASM_SYSENTER;
+			flags = DISASM_F_READS_FLAGS | DISASM_F_MOVABLE;
+		} else if (op == 0x0b) {
+			kind = DISASM_UD2;
+			flags = DISASM_F_NO_FALLTHROUGH | DISASM_F_MOVABLE;
+		} else {
+			return 0;
+		}
+		o->target = 0;
+		o->flags_regs = flags;
+		o->tail = tail_word(kind, 0, 0, 0, 0);
+		return p + 1;
+	}
+	uint32_t flags = attr_flags(attr);
+	o->tail = tail_word(DISASM_OTHER, 0, 0, 0, 0);
+	o->target = 0;
+	if (attr & FT_NOMODRM) {
+		uint64_t regs = (attr & FT_ALLREGS) ? 0xffffffffu : 0;
+		o->flags_regs = flags | DISASM_F_MOVABLE | regs << 32;
+		return p + 1;
+	}
+	uint8_t m = code[p + 1];
+	unsigned reg = (m >> 3) & 7;
+	uint32_t valid =
+	    m >= 0xc0 ? attr >> FT_VALID_REG_SHIFT : attr >> FT_VALID_MEM_SHIFT;
+	if (!((valid >> reg) & 1))
+		return 0;
+	unsigned t = modrm_len[1][m];
+	size_t len =
+	    p + 1 + modrm_bytes(code, p + 1, t) + ((attr & FT_IMM8) != 0);
+	if (t & ML_RIP) {
+		o->tail |= (uint64_t)(p + 2) << 16;
+		o->target =
+		    next_base + len + (uint64_t)(int64_t)le32(code + p + 2);
+		flags |= DISASM_F_RIP_REL | DISASM_F_RELOCATABLE;
+	} else {
+		flags |= DISASM_F_MOVABLE;
+	}
+	uint64_t regs = 0;
+	if (attr & FT_ALLREGS) {
+		regs = 0xffffffffu;
+	} else if (attr & FT_VECTOR) {
+		regs = 1u << (reg | (rex & 4) << 1);
+		if (m >= 0xc0)
+			regs |= 1u << ((m & 7) | (rex & 1) << 3);
+	}
+	o->flags_regs = flags | regs << 32;
+	return len;
+}
+
+/* See above: the length of a claimed instruction, or 0. `address` is where
+ * it is (for the target). */
+static inline __attribute__((always_inline)) size_t
+fast(const uint8_t *code, uint64_t address, struct fast_out *o)
+{
+	size_t i = 0;
+	unsigned pfx = 0, seg = 0;
+	/* Bits of an op1_desc entry that refuse it: D_VALID clear, D_NOSEG
+	 * after a segment prefix, anything after f2/f3 (D_FORCE). */
+	uint32_t refuse = D_VALID;
+	uint8_t b = code[0];
+	unsigned bit = prefix_bit[b];
+	if (bit != 0) {
+		/* At most three, so that what follows fits in 15 bytes. */
+		unsigned rep = 0;
+		do {
+			if (bit & (P_67 | P_LOCK) || i == 3)
+				return 0;
+			if (bit == P_SEG) {
+				if (seg != 0 && seg != b)
+					return 0;
+				seg = b;
+				refuse |= D_NOSEG;
+			} else if (bit & (P_F2 | P_F3)) {
+				if (rep != 0 && rep != b)
+					return 0;
+				rep = b;
+				refuse |= D_FORCE;
+			}
+			pfx |= bit;
+			b = code[++i];
+			bit = prefix_bit[b];
+		} while (bit != 0);
+	}
+	unsigned is_rex = (unsigned)(b - 0x40) < 16;
+	unsigned rex = b & (0u - is_rex);
+	i += is_rex;
+	b = code[i];
+	if (b == 0x0f)
+		return fast_0f(code, i, pfx, seg, rex, address, o);
+	unsigned p66 = pfx & P_66;
+	uint32_t d = op1_desc[is_rex | (rex >> 2 & 2) | p66 << 2][b];
+	size_t j = i + 1;
+	uint8_t m = code[j];
+	uint32_t e = fast_grp[p66][(d >> D_GROUP_SHIFT) & 15][m >> 3];
+	if ((((d ^ (D_VALID | D_FORCE)) & refuse) | (e & FG_SLOW)) != 0)
+		return 0;
+	unsigned has_m = (d >> 4) & 1; /* D_M */
+	unsigned rel = (d >> 5) & 1;   /* D_REL */
+	unsigned t = modrm_len[has_m][m];
+	unsigned rip = t >> 7;
+	size_t imm = (d & D_IMM_MASK) + (e >> FG_IMM_SHIFT);
+	size_t len = j + modrm_bytes(code, j, t) + imm;
+	uint32_t flags = ((d >> D_FLAGS_SHIFT) & 0x1ff) | (e & 0xff);
+	flags ^= (DISASM_F_RIP_REL | DISASM_F_RELOCATABLE | DISASM_F_MOVABLE) &
+		 (0u - rip);
+	/* The disp32 after ModRM, or a branch's immediate (no ModRM). */
+	int32_t v = le32(code + j + rip);
+	if (d & D_REL8)
+		v = (int8_t)v;
+	uint64_t target = address + len + (uint64_t)(int64_t)v;
+	o->target = target & (0 - (uint64_t)(rip | rel));
+	o->flags_regs = flags;
+	unsigned kind = ((d >> D_KIND_SHIFT) ^ (e >> FG_KIND_SHIFT)) & 31;
+	o->tail = tail_word(kind, (j + 1) & (0 - (size_t)rip),
+			    j & (0 - (size_t)rel), imm & (0 - (size_t)rel),
+			    (b & 0x0f) & (0u - ((d >> 27) & 1))) |
+		  ((uint64_t)len << 48 & (0 - (uint64_t)((d >> 28) & 1)));
+	return len;
+}
+
 size_t disasm_length_fast(const uint8_t *code, size_t avail)
 {
+	if (avail >= DISASM_MAX_INSN_LEN) {
+		struct fast_out o;
+		size_t len = fast(code, 0, &o);
+		if (len != 0)
+			return len;
+	}
 	struct result r;
 	return decode(code, avail, &r);
 }
 
-bool disasm_decode_fast(const uint8_t *code, size_t avail, uint64_t address,
-			struct disasm_insn *out)
+/* decode() for what fast() leaves. */
+static __attribute__((noinline)) bool decode_slow(const uint8_t *code,
+						  size_t avail,
+						  uint64_t address,
+						  struct disasm_insn *out)
 {
 	struct result r;
 	size_t len = decode(code, avail, &r);
@@ -881,5 +1323,31 @@ bool disasm_decode_fast(const uint8_t *code, size_t avail, uint64_t address,
 	} else {
 		out->flags |= DISASM_F_MOVABLE;
 	}
+	return true;
+}
+
+bool disasm_decode_fast(const uint8_t *code, size_t avail, uint64_t address,
+			struct disasm_insn *out)
+{
+	if (avail < DISASM_MAX_INSN_LEN)
+		return decode_slow(code, avail, address, out);
+	struct fast_out o;
+	size_t len = fast(code, address, &o);
+	if (len == 0)
+		return decode_slow(code, avail, address, out);
+	uint64_t tail = o.tail | len;
+	/* Field by field; the compiler merges the stores. */
+	out->address = address;
+	out->target = o.target;
+	out->flags = (uint32_t)o.flags_regs;
+	out->vector_regs = (uint32_t)(o.flags_regs >> 32);
+	out->length = (uint8_t)tail;
+	out->kind = (uint8_t)(tail >> 8);
+	out->disp_offset = (uint8_t)(tail >> 16);
+	out->imm_offset = (uint8_t)(tail >> 24);
+	out->imm_size = (uint8_t)(tail >> 32);
+	out->condition = (uint8_t)(tail >> 40);
+	out->nop_len = (uint8_t)(tail >> 48);
+	out->reserved = 0;
 	return true;
 }
