@@ -102,23 +102,30 @@ static int prot_of(uint32_t flags)
 	       ((flags & PF_X) ? PROT_EXEC : 0);
 }
 
-static int collect_segments(const struct view *v, struct arena *arena,
-			    struct locator_object *obj)
+/* Executable segments, or readable ones that are not executable. */
+static bool wanted_segment(Elf64_Word flags, bool exec)
+{
+	return exec ? (flags & PF_X) != 0
+		    : (flags & PF_R) != 0 && (flags & PF_X) == 0;
+}
+
+static int collect_kind(const struct view *v, struct arena *arena, bool exec,
+			struct locator_segment **out, size_t *count)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < v->phnum; i++)
-		if (v->phdr[i].p_type == PT_LOAD && (v->phdr[i].p_flags & PF_X))
+		if (v->phdr[i].p_type == PT_LOAD &&
+		    wanted_segment(v->phdr[i].p_flags, exec))
 			n++;
-	obj->exec_segments =
-	    arena_take(arena, (n ? n : 1) * sizeof(*obj->exec_segments));
-	if (!obj->exec_segments)
+	*count = 0;
+	*out = arena_take(arena, (n ? n : 1) * sizeof(**out));
+	if (!*out)
 		return LOCATOR_ERR_NO_MEMORY;
 	for (size_t i = 0; i < v->phnum; i++) {
 		const Elf64_Phdr *ph = &v->phdr[i];
-		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+		if (ph->p_type != PT_LOAD || !wanted_segment(ph->p_flags, exec))
 			continue;
-		struct locator_segment *s =
-		    &obj->exec_segments[obj->exec_segment_count++];
+		struct locator_segment *s = &(*out)[(*count)++];
 		s->start = v->bias + ph->p_vaddr;
 		s->end = s->start + ph->p_memsz;
 		s->file_offset = ph->p_offset;
@@ -128,6 +135,17 @@ static int collect_segments(const struct view *v, struct arena *arena,
 				   : (const uint8_t *)s->start;
 	}
 	return 0;
+}
+
+static int collect_segments(const struct view *v, struct arena *arena,
+			    struct locator_object *obj)
+{
+	int err = collect_kind(v, arena, true, &obj->exec_segments,
+			       &obj->exec_segment_count);
+	if (err)
+		return err;
+	return collect_kind(v, arena, false, &obj->data_segments,
+			    &obj->data_segment_count);
 }
 
 /* ---- FDEs ---------------------------------------------------------------- */
@@ -1093,6 +1111,8 @@ void locator_close(struct locator_object *obj)
 		obj->priv_versym = 0;
 		for (size_t i = 0; i < obj->exec_segment_count; i++)
 			obj->exec_segments[i].bytes = 0;
+		for (size_t i = 0; i < obj->data_segment_count; i++)
+			obj->data_segments[i].bytes = 0;
 	}
 	obj->priv_symtab = 0;
 	obj->priv_symtab_count = 0;

@@ -107,6 +107,11 @@ struct locator_object {
 	struct locator_segment *exec_segments;
 	size_t exec_segment_count;
 
+	/* The readable PT_LOAD segments without PF_X (read-only data, where
+	 * jump tables live, and data). */
+	struct locator_segment *data_segments;
+	size_t data_segment_count;
+
 	/* Sorted by start (then end), identical ranges merged. */
 	struct locator_range *functions;
 	size_t function_count;

@@ -24,6 +24,23 @@ int object_sites_input(const struct locator_object *obj, struct arena *arena,
 	}
 	in->regions = regions;
 	in->n_regions = k;
+	size_t nd = obj->data_segment_count;
+	struct sites_region *data = (struct sites_region *)arena_alloc(
+	    arena, (nd ? nd : 1) * sizeof(*data), 8);
+	if (!data)
+		return SITES_E_NOMEM;
+	size_t kd = 0;
+	for (size_t i = 0; i < nd; i++) {
+		const struct locator_segment *seg = &obj->data_segments[i];
+		if (!seg->bytes || seg->bytes_len == 0)
+			continue;
+		data[kd].bytes = seg->bytes;
+		data[kd].address = seg->start;
+		data[kd].size = seg->bytes_len;
+		kd++;
+	}
+	in->data = data;
+	in->n_data = kd;
 	in->functions = (const struct sites_range *)obj->functions;
 	in->n_functions = obj->function_count;
 	in->starts = (const uint64_t *)obj->symbols;

@@ -272,9 +272,12 @@ static void mark_watched(const struct sites_input *in, struct sites_site *s)
 	}
 }
 
-/* Fills func_start and entry bits from the sorted start list. */
+/* Fills func_start and entry bits from the sorted start list, and folds
+ * the watched indirect targets into entry. */
 static void mark_starts(const struct sites_input *in, struct sites_site *s)
 {
+	for (size_t k = 0; k < sizeof(s->entry); k++)
+		s->entry[k] |= (uint8_t)(s->indirect[k] & s->watched[k]);
 	size_t lo = 0, hi = in->n_starts;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -326,7 +329,84 @@ static int decode_linear(const struct sites_input *in, long region,
 
 /* Builds a site from the decoded instructions of its containing range;
  * idx is the syscall's index in insns. */
-static void fill_site(struct sites_site *s, const struct containing *c,
+/* Pointer to `len` readable bytes of the object at address, or NULL. */
+static const uint8_t *object_bytes(const struct sites_input *in,
+				   uint64_t address, size_t len)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		const struct sites_region *r = pass ? in->data : in->regions;
+		size_t n = pass ? in->n_data : in->n_regions;
+		for (size_t i = 0; i < n; i++)
+			if (address >= r[i].address &&
+			    address - r[i].address <= r[i].size &&
+			    r[i].size - (address - r[i].address) >= len)
+				return r[i].bytes + (address - r[i].address);
+	}
+	return 0;
+}
+
+/* lea reg, [rip + disp32] (REX.W form or not). */
+static bool is_lea_rip(const struct sites_input *in,
+		       const struct disasm_insn *insn)
+{
+	if (!(insn->flags & DISASM_F_RIP_REL) || insn->length < 6)
+		return false;
+	const uint8_t *b = object_bytes(in, insn->address, insn->length);
+	if (!b)
+		return false;
+	size_t k = (b[0] & 0xf0) == 0x40 ? 1 : 0; /* REX */
+	return insn->length == k + 6 && b[k] == 0x8d && (b[k + 1] & 0xc7) == 5;
+}
+
+#define JUMP_TABLE_MAX 4096
+
+/* Marks in s->indirect what indirect jumps of the range can reach (see
+ * sites.h). A table is read while its entries land in code; entries that
+ * are not table entries only add marks, which can only make plans more
+ * careful. */
+static void find_indirect(const struct sites_input *in, struct sites_site *s,
+			  const struct containing *c,
+			  const struct disasm_insn *insns, size_t n)
+{
+	bool has_indirect_jmp = false;
+	for (size_t i = 0; i < n; i++)
+		if (insns[i].address >= c->start &&
+		    insns[i].kind == DISASM_JMP_INDIRECT &&
+		    !(insns[i].flags & DISASM_F_RIP_REL))
+			has_indirect_jmp = true;
+	for (size_t i = 0; i < n; i++) {
+		if (insns[i].address < c->start || !is_lea_rip(in, &insns[i]))
+			continue;
+		uint64_t t = insns[i].target;
+		if (t >= c->start && t < c->end) { /* an address-taken label */
+			if (t - s->window_start < SITES_WINDOW_SIZE)
+				bit_set(s->indirect,
+					(size_t)(t - s->window_start));
+			continue;
+		}
+		if (!has_indirect_jmp)
+			continue;
+		for (uint64_t k = 0; k < JUMP_TABLE_MAX; k++) {
+			const uint8_t *e = object_bytes(in, t + 4 * k, 4);
+			if (!e)
+				break;
+			int32_t off =
+			    (int32_t)((uint32_t)e[0] | (uint32_t)e[1] << 8 |
+				      (uint32_t)e[2] << 16 |
+				      (uint32_t)e[3] << 24);
+			uint64_t dest = t + (uint64_t)(int64_t)off;
+			if (region_of(in, dest) < 0)
+				break;
+			if (dest >= c->start && dest < c->end &&
+			    dest - s->window_start < SITES_WINDOW_SIZE)
+				bit_set(s->indirect,
+					(size_t)(dest - s->window_start));
+		}
+	}
+}
+
+static void fill_site(const struct sites_input *in, struct sites_site *s,
+		      const struct containing *c,
 		      const struct disasm_insn *insns, size_t n, size_t idx)
 {
 	s->address = insns[idx].address;
@@ -359,6 +439,7 @@ static void fill_site(struct sites_site *s, const struct containing *c,
 	if (s->vector_flags)
 		s->flags |= SITES_USES_VECTOR;
 	s->window_start = s->address - SITES_WINDOW_BEFORE;
+	find_indirect(in, s, c, insns, n);
 }
 
 static bool decode_with_analyze(struct disasm_ctx *ctx, const uint8_t *code,
@@ -651,7 +732,7 @@ static int fast_decode_range(struct fast_state *st, const struct containing *c,
 		    insn->kind == DISASM_SYSCALL) {
 			struct sites_site s;
 			zero_bytes(&s, sizeof(s));
-			fill_site(&s, c, insns, n, i);
+			fill_site(st->in, &s, c, insns, n, i);
 			if (!vec_push(&st->sites, st->a, &s))
 				return SITES_E_NOMEM;
 		}
@@ -924,7 +1005,7 @@ int sites_find_sweep(const struct sites_input *in, struct disasm_ctx *ctx,
 		}
 		struct sites_site s;
 		zero_bytes(&s, sizeof(s));
-		fill_site(&s, &c, (const struct disasm_insn *)insns.data,
+		fill_site(in, &s, &c, (const struct disasm_insn *)insns.data,
 			  insns.len, idx);
 		if (!vec_push(&sites, arena, &s))
 			return SITES_E_NOMEM;

@@ -54,6 +54,10 @@ struct sites_input {
 	size_t n_functions;
 	const uint64_t *starts;
 	size_t n_starts;
+	/* Readable non-code bytes of the object (jump tables live there);
+	 * sorted like regions. May be empty. */
+	const struct sites_region *data;
+	size_t n_data;
 };
 
 /* Instructions recorded on each side of a syscall (fewer at a boundary of
@@ -100,6 +104,11 @@ struct sites_site {
 	 * never flagged. */
 	uint64_t window_start;
 	uint8_t watched[SITES_WINDOW_SIZE / 8 + 1];
+	/* Targets of indirect jumps found in the containing range: entries
+	 * of its jump tables (a rip-relative lea of a table of 32-bit
+	 * offsets, used by an indirect jmp) and labels whose address it
+	 * takes (a rip-relative lea into the range). Folded into entry. */
+	uint8_t indirect[SITES_WINDOW_SIZE / 8 + 1];
 	uint8_t entry[SITES_WINDOW_SIZE / 8 + 1];
 	uint8_t func_start[SITES_WINDOW_SIZE / 8 + 1];
 };

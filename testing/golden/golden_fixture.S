@@ -213,6 +213,32 @@ FUNC(g_flags)
 	ret
 END(g_flags)
 
+/* A switch through a jump table whose case 1 begins right after the
+ * syscall of case 0: only the jump table says so. edi selects the case;
+ * returns getpid() + 1000 for case 0 and 39 + 1000 for case 1. */
+FUNC(g_switch)
+	movl	$39, %eax
+	movslq	%edi, %rdi
+	leaq	.Lg_switch_table(%rip), %rdx
+	movslq	(%rdx,%rdi,4), %rcx
+	addq	%rdx, %rcx
+	jmp	*%rcx
+.Lg_case0:
+	syscall
+.Lg_case1:
+	addq	$1000, %rax
+	ret
+END(g_switch)
+	.nops 8
+	.section .rodata
+	.p2align 2
+.Lg_switch_table:
+	.long	.Lg_case0 - .Lg_switch_table
+	.long	.Lg_case1 - .Lg_switch_table
+	.text
+
+FILLER(g_fill_8, 140)
+
 /* A syscall straddling a page boundary: bytes 0xfff and 0x1000. */
 	.p2align 12
 FUNC(g_page_fill)

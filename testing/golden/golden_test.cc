@@ -109,6 +109,10 @@ const GoldenSite kGolden[] = {
     // cmp; mov; syscall; mov eax,0; setl al  ->  flags live
     {"g_flags", 7, PLAN_INLINE, 7, 7, -1, "e9 ?? ?? ?? ?? cc cc", true,
      PLAN_OK},
+    // jmp *rcx via a jump table; case0: syscall; case1: add rax,1000;
+    // ret; 8 nops. The syscall and the add are both table targets: no
+    // range fits, the padding after ret does.
+    {"g_switch", 24, PLAN_PADDING, 24, 2, 33, "eb 07", false, PLAN_OK},
     // mov eax,39; syscall at page offset 0xfff
     {"g_straddle", 5, PLAN_INLINE, 0, 7, -1, "e9 ?? ?? ?? ?? cc cc", false,
      PLAN_OK},
@@ -256,6 +260,8 @@ const RunCase kRuns[] = {
     {"flags_lt", "g_flags", -1, 1, 2, 1},
     {"flags_ge", "g_flags", -1, 2, 1, 1},
     {"straddle", "g_straddle", -1, 0, 0, 1},
+    {"switch_case0", "g_switch", -1, 0, 0, 1},
+    {"switch_case1", "g_switch", -1, 1, 0, 0},
 };
 
 long RunOne(void *lib, const RunCase &c)
