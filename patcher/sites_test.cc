@@ -4,6 +4,7 @@
 #include "patcher/sites.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cstdint>
@@ -265,9 +266,19 @@ class SitesOnLibrary : public Sites,
 {
 };
 
+// Test fixtures come from runfiles; system libraries are absolute.
+std::string LibPath(const char *p)
+{
+	if (p[0] == '/')
+		return p;
+	const char *dir = getenv("TEST_SRCDIR");
+	return std::string(dir ? dir : ".") + "/syscall_intercept/" + p;
+}
+
 TEST_P(SitesOnLibrary, FastEqualsSweepAndObjdump)
 {
-	const char *path = GetParam();
+	std::string full = LibPath(GetParam());
+	const char *path = full.c_str();
 	struct locator_object obj;
 	int err = locator_open_file(path, &arena_, &obj);
 	ASSERT_EQ(err, 0) << path << ": " << locator_strerror(err);
@@ -296,7 +307,9 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values("/lib/x86_64-linux-gnu/libc.so.6",
 		      "/lib64/ld-linux-x86-64.so.2",
 		      "/lib/x86_64-linux-gnu/libm.so.6",
-		      "/lib/x86_64-linux-gnu/libpthread.so.0"));
+		      "/lib/x86_64-linux-gnu/libpthread.so.0",
+		      "testing/golden/libgolden_fixture.so",
+		      "testing/locator_fixtures/liblocator_fixture.so"));
 
 // The facts the planner is designed against (shared/FACTS.md).
 TEST_F(Sites, LibcFacts)
