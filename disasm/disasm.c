@@ -22,6 +22,8 @@
 struct disasm_ctx {
 	csh handle;
 	cs_insn *insn;
+	bool lazy;     /* opened by disasm_open_lazy and not yet started */
+	bool failed;   /* a lazy start failed: never retried */
 	uint8_t *base; /* the caller's arena; this struct sits at its start */
 	size_t size;
 	size_t used;
@@ -335,7 +337,8 @@ static const uint8_t warm_up_code[] = {
     0xa8, 0x01,			  /* test al, 1 */
 };
 
-struct disasm_ctx *disasm_open(void *arena, size_t arena_size)
+/* Lays out the context at the start of the caller's arena. */
+static struct disasm_ctx *ctx_init(void *arena, size_t arena_size)
 {
 	if (arena == NULL || arena_size < DISASM_ARENA_MIN ||
 	    ((uintptr_t)arena & (BLOCK_ALIGN - 1)) != 0)
@@ -343,11 +346,18 @@ struct disasm_ctx *disasm_open(void *arena, size_t arena_size)
 	struct disasm_ctx *c = arena;
 	c->handle = 0;
 	c->insn = NULL;
+	c->lazy = false;
+	c->failed = false;
 	c->base = arena;
 	c->size = arena_size;
 	c->used = (sizeof(*c) + BLOCK_ALIGN - 1) & ~(size_t)(BLOCK_ALIGN - 1);
 	c->last = c->used;
+	return c;
+}
 
+/* Opens capstone in c. Returns false if it cannot be opened. */
+static bool ctx_start(struct disasm_ctx *c)
+{
 	while (__atomic_test_and_set(&open_lock, __ATOMIC_ACQUIRE))
 		;
 	cs_opt_mem mem = {
@@ -357,7 +367,7 @@ struct disasm_ctx *disasm_open(void *arena, size_t arena_size)
 	    .free = arena_free,
 	    .vsnprintf = vsnprintf_small,
 	};
-	struct disasm_ctx *result = NULL;
+	bool ok = false;
 	struct disasm_ctx *saved = enter(c);
 	if (cs_option(0, CS_OPT_MEM, (size_t)&mem) == CS_ERR_OK &&
 	    cs_open(CS_ARCH_X86, CS_MODE_64, &c->handle) == CS_ERR_OK) {
@@ -370,19 +380,46 @@ struct disasm_ctx *disasm_open(void *arena, size_t arena_size)
 			while (n > 0 &&
 			       cs_disasm_iter(c->handle, &p, &n, &a, c->insn))
 				;
-			result = c;
+			ok = true;
 		} else {
 			cs_close(&c->handle);
 		}
 	}
 	current = saved;
 	__atomic_clear(&open_lock, __ATOMIC_RELEASE);
-	return result;
+	return ok;
+}
+
+struct disasm_ctx *disasm_open(void *arena, size_t arena_size)
+{
+	struct disasm_ctx *c = ctx_init(arena, arena_size);
+	return c && ctx_start(c) ? c : NULL;
+}
+
+struct disasm_ctx *disasm_open_lazy(void *arena, size_t arena_size)
+{
+	struct disasm_ctx *c = ctx_init(arena, arena_size);
+	if (c)
+		c->lazy = true;
+	return c;
+}
+
+/* Starts a lazy context on first use. False if capstone is unavailable. */
+static bool ctx_ready(struct disasm_ctx *c)
+{
+	if (c->insn != NULL)
+		return true;
+	if (!c->lazy || c->failed)
+		return false;
+	c->lazy = false;
+	if (!ctx_start(c))
+		c->failed = true;
+	return c->insn != NULL;
 }
 
 void disasm_close(struct disasm_ctx *ctx)
 {
-	if (ctx == NULL)
+	if (ctx == NULL || ctx->insn == NULL) /* never started */
 		return;
 	/* capstone frees into the arena: nothing to give back. */
 	struct disasm_ctx *saved = enter(ctx);
@@ -783,7 +820,7 @@ static void map_insn(const cs_insn *in, const uint8_t *code, uint64_t address,
 bool disasm_decode(struct disasm_ctx *ctx, const uint8_t *code, size_t avail,
 		   uint64_t address, struct disasm_insn *out)
 {
-	if (ctx == NULL || ctx->insn == NULL || avail == 0) {
+	if (ctx == NULL || avail == 0 || !ctx_ready(ctx)) {
 		disasm_insn_invalid(address, out);
 		return false;
 	}
@@ -821,7 +858,7 @@ bool disasm_format(struct disasm_ctx *ctx, const uint8_t *code, size_t avail,
 	if (size == 0)
 		return false;
 	buf[0] = '\0';
-	if (ctx == NULL || ctx->insn == NULL || avail == 0)
+	if (ctx == NULL || avail == 0 || !ctx_ready(ctx))
 		return false;
 	const uint8_t *p = code;
 	size_t n = avail < DISASM_MAX_INSN_LEN ? avail : DISASM_MAX_INSN_LEN;

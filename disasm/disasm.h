@@ -145,6 +145,12 @@ struct disasm_ctx;
 #define DISASM_ARENA_MIN (64 * 1024)
 struct disasm_ctx *disasm_open(void *arena, size_t arena_size);
 
+/* As disasm_open, but capstone is started only when a decode first needs
+ * it (a start-up that never meets an instruction the fast decoder declines
+ * never pays for it). Returns NULL only for a bad arena; if capstone later
+ * fails to start, decodes report DISASM_INVALID. */
+struct disasm_ctx *disasm_open_lazy(void *arena, size_t arena_size);
+
 /* Releases the decoder. The arena remains the caller's. */
 void disasm_close(struct disasm_ctx *ctx);
 

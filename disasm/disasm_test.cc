@@ -584,3 +584,33 @@ TEST(DisasmOpen, TwoContextsAtOnce)
 }
 
 } // namespace
+
+namespace
+{
+
+// A lazy context decodes exactly like an eager one, and starts capstone
+// only when asked to decode.
+TEST(DisasmLazy, StartsOnFirstUse)
+{
+	alignas(16) static unsigned char mem[DISASM_ARENA_MIN * 4];
+	struct disasm_ctx *ctx = disasm_open_lazy(mem, sizeof mem);
+	ASSERT_NE(ctx, nullptr);
+	// 48 8b 05 10 00 00 00    mov rax, qword ptr [rip + 0x10]
+	const uint8_t code[] = {0x48, 0x8b, 0x05, 0x10, 0x00, 0x00, 0x00};
+	struct disasm_insn insn;
+	ASSERT_TRUE(disasm_decode(ctx, code, sizeof code, 0x1000, &insn));
+	EXPECT_EQ(insn.length, 7);
+	EXPECT_EQ(insn.target, 0x1017u);
+	EXPECT_TRUE(insn.flags & DISASM_F_RIP_REL);
+	char text[64];
+	EXPECT_TRUE(
+	    disasm_format(ctx, code, sizeof code, 0x1000, text, sizeof text));
+	EXPECT_STREQ(text, "mov rax, qword ptr [rip + 0x10]");
+	disasm_close(ctx);
+	EXPECT_EQ(disasm_open_lazy(nullptr, sizeof mem), nullptr);
+	struct disasm_ctx *unused = disasm_open_lazy(mem, sizeof mem);
+	ASSERT_NE(unused, nullptr);
+	disasm_close(unused); // never started: nothing to close
+}
+
+} // namespace
