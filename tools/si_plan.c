@@ -10,12 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/arena.h"
-#include "disasm/disasm.h"
-#include "patcher/locator.h"
-#include "patcher/object_input.h"
 #include "patcher/planner.h"
-#include "patcher/sites.h"
+#include "tools/tool_object.h"
 #include "trampoline/entry_abi.h"
 
 static const char *save_name(unsigned save)
@@ -31,19 +27,13 @@ static const char *save_name(unsigned save)
 	return "?";
 }
 
-static void print_insn(struct disasm_ctx *ctx, const struct locator_object *obj,
-		       const struct disasm_insn *insn, const char *mark)
+static void print_insn(struct tool_object *t, const struct disasm_insn *insn,
+		       const char *mark)
 {
-	const uint8_t *code = locator_bytes(obj, insn->address, insn->length);
-	char text[96] = "?", hex[3 * DISASM_MAX_INSN_LEN + 1] = "";
-	if (code) {
-		disasm_format(ctx, code, insn->length, insn->address, text,
-			      sizeof(text));
-		for (unsigned b = 0; b < insn->length; b++)
-			snprintf(hex + 3 * b, 4, "%02x ", code[b]);
-	}
+	char text[96], hex[3 * DISASM_MAX_INSN_LEN + 1];
+	tool_insn_text(t, insn, text, sizeof(text), hex, sizeof(hex));
 	printf("    %s 0x%llx  %-36s %s\n", mark,
-	       (unsigned long long)(insn->address - obj->bias), hex, text);
+	       (unsigned long long)(insn->address - t->obj.bias), hex, text);
 }
 
 int main(int argc, char **argv)
@@ -62,33 +52,15 @@ int main(int argc, char **argv)
 		} else
 			file = argv[i];
 	}
-	struct arena arena;
-	if (arena_init_mmap(&arena, 256u << 20) != 0) {
-		fprintf(stderr, "si_plan: cannot map working memory\n");
+	struct tool_object t;
+	if (!tool_object_open(&t, "si_plan", file, false))
 		return 1;
-	}
-	void *cs_mem = arena_alloc(&arena, DISASM_ARENA_MIN * 4, 16);
-	struct disasm_ctx *ctx = disasm_open(cs_mem, DISASM_ARENA_MIN * 4);
-	if (!ctx) {
-		fprintf(stderr, "si_plan: cannot open capstone\n");
-		return 1;
-	}
-	struct locator_object obj;
-	int err = file ? locator_open_file(file, &arena, &obj)
-		       : locator_open_loaded((const void *)&getpid, NULL, 0,
-					     &arena, &obj);
-	if (err) {
-		fprintf(stderr, "si_plan: %s: %s\n", file ? file : "libc",
-			locator_strerror(err));
-		return 1;
-	}
-	struct sites_input in;
-	struct sites_result res;
+	const struct locator_object *obj = &t.obj;
 	struct plan_result plan;
-	if (object_sites_input(&obj, &arena, &in) != 0 ||
-	    (err = sites_find(&in, ctx, &arena, &res)) != 0 ||
-	    (err = planner_plan(&obj, &res, ctx, &arena, &plan)) != 0) {
-		fprintf(stderr, "si_plan: analysis failed (%d)\n", err);
+	int err = planner_plan(obj, &t.sites, t.ctx, &t.arena, &plan);
+	if (err != 0) {
+		fprintf(stderr, "si_plan: %s: planning failed (%d)\n",
+			obj->path, err);
 		return 1;
 	}
 	size_t moved = 0, flags_live = 0, by_save[3] = {0, 0, 0};
@@ -102,17 +74,18 @@ int main(int argc, char **argv)
 		if (summary)
 			continue;
 		printf("site 0x%llx: %s",
-		       (unsigned long long)(s->address - obj.bias),
+		       (unsigned long long)(s->address - obj->bias),
 		       planner_kind_name((enum plan_kind)p->kind));
 		if (p->kind == PLAN_FALLBACK)
 			printf(" (%s)", planner_reason_name(
 					    (enum plan_reason)p->reason));
 		else
-			printf(", %u bytes at 0x%llx", p->patch_len,
-			       (unsigned long long)(p->patch_start - obj.bias));
+			printf(
+			    ", %u bytes at 0x%llx", p->patch_len,
+			    (unsigned long long)(p->patch_start - obj->bias));
 		if (p->kind == PLAN_PADDING)
 			printf(", slot at 0x%llx",
-			       (unsigned long long)(p->pad_slot - obj.bias));
+			       (unsigned long long)(p->pad_slot - obj->bias));
 		printf(", entry %s, save %s\n",
 		       p->flags_live ? "si_entry_flags" : "si_entry",
 		       save_name(p->save));
@@ -123,17 +96,15 @@ int main(int argc, char **argv)
 			const char *mark = k == s->syscall_index ? ">"
 					   : in_range		 ? "*"
 								 : " ";
-			print_insn(ctx, &obj, &s->insns[k], mark);
+			print_insn(&t, &s->insns[k], mark);
 		}
 	}
 	printf("%s: %zu sites: %zu inline, %zu padding, %zu fallback; %zu "
 	       "instructions moved; %zu sites need rflags kept; vector save "
 	       "none/sse/full: %zu/%zu/%zu\n",
-	       obj.path, plan.n_sites, plan.n_inline, plan.n_padding,
+	       obj->path, plan.n_sites, plan.n_inline, plan.n_padding,
 	       plan.n_fallback, moved, flags_live, by_save[0], by_save[1],
 	       by_save[2]);
-	locator_close(&obj);
-	disasm_close(ctx);
-	arena_release(&arena);
+	tool_object_close(&t);
 	return 0;
 }

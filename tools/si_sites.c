@@ -13,11 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/arena.h"
-#include "disasm/disasm.h"
-#include "patcher/locator.h"
-#include "patcher/object_input.h"
-#include "patcher/sites.h"
+#include "tools/tool_object.h"
 
 static void usage(void)
 {
@@ -26,9 +22,9 @@ static void usage(void)
 			"(default: the live libc)\n");
 }
 
-static void print_site(struct disasm_ctx *ctx, const struct locator_object *obj,
-		       const struct sites_site *s)
+static void print_site(struct tool_object *t, const struct sites_site *s)
 {
+	const struct locator_object *obj = &t->obj;
 	printf("site 0x%llx  in %s [0x%llx, 0x%llx)%s%s\n",
 	       (unsigned long long)(s->address - obj->bias),
 	       (s->flags & SITES_OUTSIDE_FDE) ? "gap" : "function",
@@ -38,16 +34,8 @@ static void print_site(struct disasm_ctx *ctx, const struct locator_object *obj,
 	       (s->vector_flags & DISASM_F_FULL_STATE) ? "(full)" : "");
 	for (unsigned i = 0; i < s->n_insns; i++) {
 		const struct disasm_insn *insn = &s->insns[i];
-		const uint8_t *code =
-		    locator_bytes(obj, insn->address, insn->length);
-		char text[96] = "?";
-		char hex[3 * DISASM_MAX_INSN_LEN + 1] = "";
-		if (code) {
-			disasm_format(ctx, code, insn->length, insn->address,
-				      text, sizeof(text));
-			for (unsigned b = 0; b < insn->length; b++)
-				snprintf(hex + 3 * b, 4, "%02x ", code[b]);
-		}
+		char text[96], hex[3 * DISASM_MAX_INSN_LEN + 1];
+		tool_insn_text(t, insn, text, sizeof(text), hex, sizeof(hex));
 		/* Flags of each byte: E entry (branch target), F function or
 		 * symbol start, . neither. */
 		char marks[DISASM_MAX_INSN_LEN + 1];
@@ -83,54 +71,26 @@ int main(int argc, char **argv)
 		} else
 			file = argv[i];
 	}
-
-	struct arena arena;
-	if (arena_init_mmap(&arena, 256u << 20) != 0) {
-		fprintf(stderr, "si_sites: cannot map working memory\n");
+	struct tool_object t;
+	if (!tool_object_open(&t, "si_sites", file, sweep))
 		return 1;
-	}
-	void *cs_mem = arena_alloc(&arena, DISASM_ARENA_MIN * 4, 16);
-	struct disasm_ctx *ctx = disasm_open(cs_mem, DISASM_ARENA_MIN * 4);
-	if (!ctx) {
-		fprintf(stderr, "si_sites: cannot open capstone\n");
-		return 1;
-	}
-
-	struct locator_object obj;
-	int err = file ? locator_open_file(file, &arena, &obj)
-		       : locator_open_loaded((const void *)&getpid, NULL, 0,
-					     &arena, &obj);
-	if (err) {
-		fprintf(stderr, "si_sites: %s: %s\n", file ? file : "libc",
-			locator_strerror(err));
-		return 1;
-	}
-	struct sites_input in;
-	struct sites_result res;
-	if (object_sites_input(&obj, &arena, &in) != 0 ||
-	    (err = sweep ? sites_find_sweep(&in, ctx, &arena, &res)
-			 : sites_find(&in, ctx, &arena, &res)) != 0) {
-		fprintf(stderr, "si_sites: analysis failed (%d)\n", err);
-		return 1;
-	}
-
+	const struct sites_result *res = &t.sites;
 	size_t outside = 0, vector = 0;
-	for (size_t i = 0; i < res.n_sites; i++) {
-		const struct sites_site *s = &res.sites[i];
+	for (size_t i = 0; i < res->n_sites; i++) {
+		const struct sites_site *s = &res->sites[i];
 		outside += (s->flags & SITES_OUTSIDE_FDE) != 0;
 		vector += (s->flags & SITES_USES_VECTOR) != 0;
 		if (!summary)
-			print_site(ctx, &obj, s);
+			print_site(&t, s);
 	}
 	printf("%s: %zu syscall sites (%zu `0f 05` byte pairs), %zu outside "
 	       "every FDE, %zu in functions using vector state; %zu ranges "
 	       "decoded (%zu bytes), %zu cross-range branch checks; %zu FDE "
 	       "ranges, %zu symbol starts, %zu padding runs\n",
-	       obj.path, res.n_sites, res.n_candidates, outside, vector,
-	       res.n_functions_decoded, res.bytes_decoded, res.n_cross_checks,
-	       obj.function_count, obj.symbol_count, obj.padding_count);
-	locator_close(&obj);
-	disasm_close(ctx);
-	arena_release(&arena);
+	       t.obj.path, res->n_sites, res->n_candidates, outside, vector,
+	       res->n_functions_decoded, res->bytes_decoded,
+	       res->n_cross_checks, t.obj.function_count, t.obj.symbol_count,
+	       t.obj.padding_count);
+	tool_object_close(&t);
 	return 0;
 }
