@@ -57,14 +57,40 @@ bool si_dispatch_in_hook(void)
 	return si_in_hook != 0;
 }
 
+/* True for the calls that create a thread or process. */
+static inline bool is_clone(long nr)
+{
+	return (unsigned long)(nr - SYS_clone) <= SYS_vfork - SYS_clone ||
+	       nr == SYS_clone3;
+}
+_Static_assert(SYS_fork == SYS_clone + 1 && SYS_vfork == SYS_clone + 2,
+	       "clone, fork, vfork are consecutive");
+
+/* A forwarded clone-family call: through the stub's clone paths while a
+ * clone hook is set, else at its site. */
+static __attribute__((noinline)) int dispatch_clone(struct si_frame *frame)
+{
+	if (__atomic_load_n(&intercept_hook_point_clone_child,
+			    __ATOMIC_RELAXED) == NULL &&
+	    __atomic_load_n(&intercept_hook_point_clone_parent,
+			    __ATOMIC_RELAXED) == NULL)
+		return SI_ACTION_FORWARD;
+	return si_clone_plan(frame);
+}
+
 int si_dispatch(struct si_frame *frame)
 {
 	int (*hook)(long, long, long, long, long, long, long, long *) =
 	    __atomic_load_n(&intercept_hook_point, __ATOMIC_RELAXED);
 	int forward;
 
-	if (__builtin_expect(si_in_hook, 0) || hook == NULL)
+	if (__builtin_expect(si_in_hook, 0))
 		return SI_ACTION_FORWARD;
+	if (hook == NULL) {
+		if (__builtin_expect(is_clone(frame->nr), 0))
+			return dispatch_clone(frame);
+		return SI_ACTION_FORWARD;
+	}
 
 	si_in_hook = 1;
 	frame->result = -ENOSYS;
@@ -75,13 +101,41 @@ int si_dispatch(struct si_frame *frame)
 
 	if (forward == 0 && frame->nr != SYS_rt_sigreturn)
 		return SI_ACTION_EMULATED;
-	/* Clone-family calls are forwarded at the site like any other;
-	 * intercept_hook_point_clone_child/_parent are not called yet. */
+	if (__builtin_expect(is_clone(frame->nr), 0))
+		return dispatch_clone(frame);
 	if (__builtin_expect(
 		__atomic_load_n(&si_post_hook, __ATOMIC_RELAXED) != NULL, 0) &&
 	    !si_dispatch_must_run_at_site(frame->nr))
 		return SI_ACTION_FORWARD_POST;
 	return SI_ACTION_FORWARD;
+}
+
+/* Both sides of a clone the stub ran. In a new thread with its own TLS the
+ * guard starts clear; a forked or vforked child sees the parent's, which was
+ * clear when the parent made the call. A CLONE_VM child without CLONE_SETTLS
+ * shares the parent's flag: both sides set it around their hook and clear
+ * it after, so it ends clear whatever the interleaving. */
+void si_dispatch_clone_done(struct si_frame *frame)
+{
+	long result = frame->result;
+
+	if (result == 0) {
+		void (*child)(void) = __atomic_load_n(
+		    &intercept_hook_point_clone_child, __ATOMIC_RELAXED);
+		if (child != NULL) {
+			si_in_hook = 1;
+			child();
+			si_in_hook = 0;
+		}
+	} else if (result > 0) {
+		void (*parent)(long) = __atomic_load_n(
+		    &intercept_hook_point_clone_parent, __ATOMIC_RELAXED);
+		if (parent != NULL) {
+			si_in_hook = 1;
+			parent(result);
+			si_in_hook = 0;
+		}
+	}
 }
 
 void si_dispatch_post(struct si_frame *frame, long result)

@@ -13,7 +13,15 @@
  *  - A forwarded call becomes SI_ACTION_FORWARD_POST only while a post hook
  *    is set, and never for clone, clone3, fork, vfork, rt_sigreturn, exit and
  *    exit_group, which must run at the site itself.
- *  - intercept_hook_point_clone_child/_parent are not called yet.
+ *  - A forwarded clone, clone3, fork or vfork (with or without
+ *    intercept_hook_point) goes through the stub's clone paths while
+ *    intercept_hook_point_clone_child or _parent is set (si_clone_plan
+ *    picks the path, or forwards at the site without clone hooks, see
+ *    trampoline/entry_abi.h). Then si_dispatch_clone_done calls the child
+ *    hook in the child (result 0) and the parent hook in the parent with the
+ *    child's id (result > 0), each under the recursion guard. A clone the
+ *    hook emulates, one that fails, and one made from inside a hook get no
+ *    clone hooks.
  */
 #ifndef SYSCALL_INTERCEPT_DISPATCH_DISPATCH_H
 #define SYSCALL_INTERCEPT_DISPATCH_DISPATCH_H

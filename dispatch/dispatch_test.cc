@@ -277,7 +277,7 @@ TEST_F(DispatchTest, PostHookSeesForwardedResults)
 
 // The dispatcher's decision for each kind of call, by direct calls with a
 // synthetic frame (for the calls that cannot run in a test: rt_sigreturn,
-// exit).
+// exit). No clone hook is set here; clone_test.cc covers the clone paths.
 struct PolicyCase {
 	long nr;
 	int hook_return; // -1: no hook installed

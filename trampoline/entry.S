@@ -23,6 +23,7 @@
 /* DWARF register numbers and the opcodes used below. */
 #define DW_REG_RCX		2
 #define DW_REG_RBP		6
+#define DW_REG_RSP		7
 #define DW_REG_R11		11
 #define DW_REG_RA		16
 #define DW_CFA_def_cfa_expression 0x0f
@@ -54,12 +55,107 @@
 
 	.hidden si_dispatch
 	.hidden si_dispatch_post
+	.hidden si_dispatch_clone_done
 	.hidden si_xsave_config
+	.hidden si_clone_tls
 
 	.text
 
-/* One entry point; `flags` = 1 wraps everything in pushfq/popfq. */
-.macro SI_ENTRY name, flags
+/* Entry-point kinds (SI_ENTRY's `kind`). */
+#define SI_KIND_ENTRY  0 /* si_entry: calls si_dispatch, has the clone paths */
+#define SI_KIND_RETURN 1 /* si_clone_return: after a clone, either side */
+#define SI_KIND_THREAD 2 /* si_clone_thread_start: a child on a new stack */
+
+/* The return-address rules, except in a new-stack child: nothing above its
+ * stack's top is a caller, so it is the outermost frame. */
+.macro CFI_RA_SITE kind, reg
+.if \kind != SI_KIND_THREAD
+	CFI_RA_FROM_SITE \reg
+.endif
+.endm
+
+.macro CFI_RA_FRAME kind, reg
+.if \kind != SI_KIND_THREAD
+	CFI_RA_FROM_FRAME \reg
+.endif
+.endm
+
+/* Return address = (*(rsp))->orig_addr + 2: the site in the clone gap. */
+.macro CFI_RA_FROM_GAP
+	.cfi_escape DW_CFA_val_expression, DW_REG_RA, 8, DW_OP_breg0 + DW_REG_RSP, 0, DW_OP_deref, DW_OP_plus_uconst, SI_SITE_ORIG_ADDR, DW_OP_deref, DW_OP_plus_uconst, 2
+.endm
+
+/* Vector state from the area at rsp, per the site in r11. eax and r11 are
+ * preserved; continues at `done`. */
+.macro RESTORE_VEC prefix, done
+	mov %eax, %ecx
+	testl $SI_SITE_SAVE_FULL, SI_SITE_FLAGS(%r11)
+	jnz \prefix\()_full
+	movaps 0x00(%rsp), %xmm0
+	movaps 0x10(%rsp), %xmm1
+	movaps 0x20(%rsp), %xmm2
+	movaps 0x30(%rsp), %xmm3
+	movaps 0x40(%rsp), %xmm4
+	movaps 0x50(%rsp), %xmm5
+	movaps 0x60(%rsp), %xmm6
+	movaps 0x70(%rsp), %xmm7
+	movaps 0x80(%rsp), %xmm8
+	movaps 0x90(%rsp), %xmm9
+	movaps 0xa0(%rsp), %xmm10
+	movaps 0xb0(%rsp), %xmm11
+	movaps 0xc0(%rsp), %xmm12
+	movaps 0xd0(%rsp), %xmm13
+	movaps 0xe0(%rsp), %xmm14
+	movaps 0xf0(%rsp), %xmm15
+	jmp \prefix\()_done
+\prefix\()_full:
+	cmpl $0, si_xsave_config + SI_XSAVE_USE_FXSAVE(%rip)
+	jne \prefix\()_fx
+	mov si_xsave_config + SI_XSAVE_MASK_LO(%rip), %eax
+	mov si_xsave_config + SI_XSAVE_MASK_HI(%rip), %edx
+	xrstor64 (%rsp)
+	jmp \prefix\()_done
+\prefix\()_fx:
+	fxrstor64 (%rsp)
+\prefix\()_done:
+	mov %ecx, %eax
+	jmp \done
+.endm
+
+/* The clone paths' common part: every application register back from the
+ * frame at rbp (vectors are already restored), rsp = the clone gap (whose
+ * first word the caller has set to the site), then the syscall. Both sides
+ * come out of it with rsp = the gap. */
+.macro CLONE_SYSCALL flags
+	mov SI_FRAME_NR(%rbp), %rax
+	mov SI_FRAME_ARG0(%rbp), %rdi
+	mov SI_FRAME_ARG1(%rbp), %rsi
+	mov SI_FRAME_ARG2(%rbp), %rdx
+	mov SI_FRAME_ARG3(%rbp), %r10
+	mov SI_FRAME_ARG4(%rbp), %r8
+	mov SI_FRAME_ARG5(%rbp), %r9
+.if \flags
+	mov SI_FRAME_APP_RSP(%rbp), %rcx
+	pushq -(SI_RED_ZONE + 8)(%rcx)
+	popfq
+.endif
+	mov %rbp, %rcx
+	CFI_CFA_FROM_FRAME DW_REG_RCX
+	CFI_RBP_IN_FRAME DW_REG_RCX
+	CFI_RA_FROM_FRAME DW_REG_RCX
+	mov SI_FRAME_APP_RBP(%rcx), %rbp
+	.cfi_same_value %rbp
+	mov SI_FRAME_APP_RSP(%rcx), %rcx
+	lea -(SI_RED_ZONE + SI_CLONE_GAP)(%rcx), %rsp
+	.cfi_def_cfa %rsp, SI_RED_ZONE + SI_CLONE_GAP
+	CFI_RA_FROM_GAP
+	syscall
+.endm
+
+/* One entry point; `flags` = 1 wraps everything in pushfq/popfq; `kind` is
+ * an SI_KIND_*; `ret` and `thread` name the re-entry points the clone paths
+ * of an SI_KIND_ENTRY continue at. */
+.macro SI_ENTRY name, flags, kind, ret=0, thread=0
 	.globl \name
 	.hidden \name
 	.type \name, @function
@@ -67,7 +163,10 @@
 \name:
 	.cfi_startproc simple
 	.cfi_def_cfa %rsp, 0
-	CFI_RA_FROM_SITE DW_REG_R11
+.if \kind == SI_KIND_THREAD
+	.cfi_undefined DW_REG_RA
+.endif
+	CFI_RA_SITE \kind, DW_REG_R11
 .if \flags
 	lea -SI_RED_ZONE(%rsp), %rsp
 	.cfi_def_cfa_offset SI_RED_ZONE
@@ -88,8 +187,11 @@
 	mov %rsp, %rbp
 	CFI_CFA_FROM_FRAME DW_REG_RBP
 	CFI_RBP_IN_FRAME DW_REG_RBP
-	CFI_RA_FROM_FRAME DW_REG_RBP
+	CFI_RA_FRAME \kind, DW_REG_RBP
 	mov %rax, SI_FRAME_NR(%rbp)
+.if \kind != SI_KIND_ENTRY
+	mov %rax, SI_FRAME_RESULT(%rbp)
+.endif
 	mov %rdi, SI_FRAME_ARG0(%rbp)
 	mov %rsi, SI_FRAME_ARG1(%rbp)
 	mov %rdx, SI_FRAME_ARG2(%rbp)
@@ -100,9 +202,14 @@
 	jnz .L\name\()_save_vec
 .L\name\()_vec_saved:
 	mov %rbp, %rdi
+.if \kind == SI_KIND_ENTRY
 	call si_dispatch
 	cmp $SI_ACTION_FORWARD_POST, %eax
-	je .L\name\()_post
+	jae .L\name\()_slow
+.else
+	call si_dispatch_clone_done
+	mov $SI_ACTION_EMULATED, %eax
+.endif
 	/* eax = SI_ACTION_FORWARD (0) or SI_ACTION_EMULATED (1). */
 .L\name\()_finish:
 	mov SI_FRAME_SITE(%rbp), %r11
@@ -133,7 +240,7 @@
 	mov %rbp, %rcx
 	CFI_CFA_FROM_FRAME DW_REG_RCX
 	CFI_RBP_IN_FRAME DW_REG_RCX
-	CFI_RA_FROM_FRAME DW_REG_RCX
+	CFI_RA_FRAME \kind, DW_REG_RCX
 	mov SI_FRAME_APP_RBP(%rcx), %rbp
 	.cfi_same_value %rbp
 	/* The frame is above rsp until this last load. */
@@ -142,9 +249,13 @@
 	jmp *%r11
 	.cfi_restore_state
 
+.if \kind == SI_KIND_ENTRY
+	/* eax >= SI_ACTION_FORWARD_POST, flags still from the cmp. */
+.L\name\()_slow:
+	jne .L\name\()_clone
+
 	/* SI_ACTION_FORWARD_POST: the kernel runs the call here, on this
 	 * stack (never for clone and the like, see entry_abi.h). */
-.L\name\()_post:
 	mov SI_FRAME_NR(%rbp), %rax
 	mov SI_FRAME_ARG0(%rbp), %rdi
 	mov SI_FRAME_ARG1(%rbp), %rsi
@@ -159,6 +270,105 @@
 	call si_dispatch_post
 	mov $SI_ACTION_EMULATED, %eax
 	jmp .L\name\()_finish
+
+	/* SI_ACTION_CLONE_*: see entry_abi.h. */
+.L\name\()_clone:
+	mov SI_FRAME_SITE(%rbp), %r11
+	testl $SI_SITE_SAVE_MASK, SI_SITE_FLAGS(%r11)
+	jnz .L\name\()_clone_restore_vec
+.L\name\()_clone_vec_restored:
+	/* eax = action, r11 = site. */
+	cmp $SI_ACTION_CLONE_SHARED, %eax
+	jne 1f
+	/* Push the site for the parent: depth first, so a signal handler
+	 * that clones in between uses the next slot. */
+	mov si_clone_tls@gottpoff(%rip), %rcx
+	mov %fs:SI_CLONE_TLS_DEPTH(%rcx), %rdx
+	cmp $SI_CLONE_TLS_SLOTS, %rdx
+	jae .L\name\()_clone_forward
+	lea 1(%rdx), %rdx
+	mov %rdx, %fs:SI_CLONE_TLS_DEPTH(%rcx)
+	mov %r11, %fs:SI_CLONE_TLS_SITES - 8(%rcx, %rdx, 8)
+1:
+	mov SI_FRAME_APP_RSP(%rbp), %rcx
+	mov %r11, -(SI_RED_ZONE + SI_CLONE_GAP)(%rcx)
+	cmp $SI_ACTION_CLONE_SHARED, %eax
+	je .L\name\()_clone_shared
+	cmp $SI_ACTION_CLONE_NEWSTACK, %eax
+	je .L\name\()_clone_newstack
+
+	/* SI_ACTION_CLONE_COPY: each side has its own copy of the gap. */
+	.cfi_remember_state
+	CLONE_SYSCALL \flags
+	mov (%rsp), %r11
+	lea SI_RED_ZONE + SI_CLONE_GAP(%rsp), %rsp
+	.cfi_def_cfa %rsp, 0
+	CFI_RA_FROM_SITE DW_REG_R11
+	jmp \ret
+	.cfi_restore_state
+
+	/* SI_ACTION_CLONE_NEWSTACK: the parent's gap is its own; the child
+	 * finds the site below its stack's top. */
+.L\name\()_clone_newstack:
+	.cfi_remember_state
+	CLONE_SYSCALL \flags
+	mov %rax, %rcx
+	jrcxz 2f	/* rax == 0: the child (jrcxz leaves rflags alone) */
+	mov (%rsp), %r11
+	lea SI_RED_ZONE + SI_CLONE_GAP(%rsp), %rsp
+	.cfi_def_cfa %rsp, 0
+	CFI_RA_FROM_SITE DW_REG_R11
+	jmp \ret
+2:
+	.cfi_def_cfa %rsp, 0
+	.cfi_undefined DW_REG_RA
+	mov -SI_CLONE_CHILD_RECORD(%rsp), %r11
+	jmp \thread
+	.cfi_restore_state
+
+	/* SI_ACTION_CLONE_SHARED: the child reads the gap before it runs
+	 * anything else; by the time the parent runs again the child may
+	 * have overwritten it, so the parent pops the site from TLS. */
+.L\name\()_clone_shared:
+	.cfi_remember_state
+	CLONE_SYSCALL \flags
+	.cfi_undefined DW_REG_RA
+	mov %rax, %rcx
+	jrcxz 3f
+	mov si_clone_tls@gottpoff(%rip), %rcx
+	mov %fs:SI_CLONE_TLS_DEPTH(%rcx), %r11
+	lea SI_CLONE_TLS_SITES - 8(%rcx, %r11, 8), %r11
+	mov %fs:(%r11), %r11
+	mov %r11, (%rsp)
+	CFI_RA_FROM_GAP
+	/* Pop only after the read; lea leaves rflags alone. */
+	mov %fs:SI_CLONE_TLS_DEPTH(%rcx), %r11
+	lea -1(%r11), %r11
+	mov %r11, %fs:SI_CLONE_TLS_DEPTH(%rcx)
+	mov (%rsp), %r11
+	lea SI_RED_ZONE + SI_CLONE_GAP(%rsp), %rsp
+	.cfi_def_cfa %rsp, 0
+	CFI_RA_FROM_SITE DW_REG_R11
+	jmp \ret
+3:
+	.cfi_def_cfa %rsp, SI_RED_ZONE + SI_CLONE_GAP
+	CFI_RA_FROM_GAP
+	mov (%rsp), %r11
+	lea SI_RED_ZONE + SI_CLONE_GAP(%rsp), %rsp
+	.cfi_def_cfa %rsp, 0
+	CFI_RA_FROM_SITE DW_REG_R11
+	jmp \ret
+	.cfi_restore_state
+
+	/* The TLS stack is full: run the call at the site without clone
+	 * hooks. Vectors are restored already; r11 = site. */
+.L\name\()_clone_forward:
+	xor %eax, %eax
+	jmp .L\name\()_vec_restored
+
+.L\name\()_clone_restore_vec:
+	RESTORE_VEC .L\name\()_clone_rv, .L\name\()_clone_vec_restored
+.endif
 
 	/* r11 = site; rax, rdx are already in the frame. */
 .L\name\()_save_vec:
@@ -210,43 +420,16 @@
 
 	/* eax = action, r11 = site; both preserved. */
 .L\name\()_restore_vec:
-	mov %eax, %ecx
-	testl $SI_SITE_SAVE_FULL, SI_SITE_FLAGS(%r11)
-	jnz .L\name\()_restore_full
-	movaps 0x00(%rsp), %xmm0
-	movaps 0x10(%rsp), %xmm1
-	movaps 0x20(%rsp), %xmm2
-	movaps 0x30(%rsp), %xmm3
-	movaps 0x40(%rsp), %xmm4
-	movaps 0x50(%rsp), %xmm5
-	movaps 0x60(%rsp), %xmm6
-	movaps 0x70(%rsp), %xmm7
-	movaps 0x80(%rsp), %xmm8
-	movaps 0x90(%rsp), %xmm9
-	movaps 0xa0(%rsp), %xmm10
-	movaps 0xb0(%rsp), %xmm11
-	movaps 0xc0(%rsp), %xmm12
-	movaps 0xd0(%rsp), %xmm13
-	movaps 0xe0(%rsp), %xmm14
-	movaps 0xf0(%rsp), %xmm15
-	jmp .L\name\()_restored
-.L\name\()_restore_full:
-	cmpl $0, si_xsave_config + SI_XSAVE_USE_FXSAVE(%rip)
-	jne .L\name\()_restore_fx
-	mov si_xsave_config + SI_XSAVE_MASK_LO(%rip), %eax
-	mov si_xsave_config + SI_XSAVE_MASK_HI(%rip), %edx
-	xrstor64 (%rsp)
-	jmp .L\name\()_restored
-.L\name\()_restore_fx:
-	fxrstor64 (%rsp)
-.L\name\()_restored:
-	mov %ecx, %eax
-	jmp .L\name\()_vec_restored
+	RESTORE_VEC .L\name\()_rv, .L\name\()_vec_restored
 	.cfi_endproc
 	.size \name, . - \name
 .endm
 
-	SI_ENTRY si_entry, 0
-	SI_ENTRY si_entry_flags, 1
+	SI_ENTRY si_entry, 0, SI_KIND_ENTRY, si_clone_return, si_clone_thread_start
+	SI_ENTRY si_entry_flags, 1, SI_KIND_ENTRY, si_clone_return_flags, si_clone_thread_start_flags
+	SI_ENTRY si_clone_return, 0, SI_KIND_RETURN
+	SI_ENTRY si_clone_return_flags, 1, SI_KIND_RETURN
+	SI_ENTRY si_clone_thread_start, 0, SI_KIND_THREAD
+	SI_ENTRY si_clone_thread_start_flags, 1, SI_KIND_THREAD
 
 	.section .note.GNU-stack, "", @progbits

@@ -21,6 +21,9 @@
  *                SI_ACTION_FORWARD_POST  run `syscall` in the stub, call
  *                                        si_dispatch_post(frame, result),
  *                                        rax = frame->result, jmp *resume_N
+ *                SI_ACTION_CLONE_*       run the clone in the stub, then
+ *                                        each side re-enters through
+ *                                        si_clone_return (below)
  *
  * On entry to the stub: rax = syscall number, rdi rsi rdx r10 r8 r9 = args,
  * rsp = the application's rsp at the original syscall (its 128-byte red zone
@@ -29,6 +32,47 @@
  * `syscall` semantics). rflags are preserved only by si_entry_flags; vector
  * registers only as the site's SI_SITE_SAVE_* flag says. The stub never
  * returns with `ret`: control reaches sys_N or resume_N by `jmp *%r11`.
+ *
+ * Process-lifecycle calls. rt_sigreturn, exit and exit_group always run at
+ * sys_N (rt_sigreturn must find the signal frame at the application's rsp).
+ * clone, clone3, fork and vfork run at sys_N too (SI_ACTION_FORWARD) unless
+ * a clone hook is set; then si_clone_plan() picks one of three actions by
+ * where the child's stack is, and the stub runs the call itself:
+ *
+ *   restore every application register (rbp and vectors included), write
+ *   the site pointer to the 16-byte gap G = app_rsp - SI_RED_ZONE -
+ *   SI_CLONE_GAP, set rsp = G, `syscall`. Both sides then come back with
+ *   all registers as the application had them, r11 = site and rsp =
+ *   app_rsp (or the child's stack top), and jump to si_clone_return (or
+ *   si_clone_thread_start), a second entry point that builds a fresh frame,
+ *   calls si_dispatch_clone_done(frame) with frame->result = the kernel's
+ *   result, and leaves through resume_N with rax = that result.
+ *
+ *   SI_ACTION_CLONE_COPY      no CLONE_VM, no new stack (fork): the child
+ *                             has a copy of the stack, so parent and child
+ *                             both read the site back from G.
+ *   SI_ACTION_CLONE_NEWSTACK  the child starts on a new stack (threads,
+ *                             posix_spawn): si_clone_plan wrote the site to
+ *                             top - SI_CLONE_CHILD_RECORD with
+ *                             process_vm_writev (never faults; on failure
+ *                             the call is simply forwarded, without clone
+ *                             hooks). That slot is inside the child's red
+ *                             zone, so no signal frame can overwrite it
+ *                             before the child reads it. The parent reads G.
+ *   SI_ACTION_CLONE_SHARED    CLONE_VM|CLONE_VFORK without a new stack
+ *                             (vfork): the child runs on the parent's stack
+ *                             until it execs or exits and overwrites
+ *                             anything below app_rsp. The child reads G at
+ *                             once; the parent keeps the site in the
+ *                             initial-exec TLS stack si_clone_tls (pushed
+ *                             before the syscall, popped after; a vfork
+ *                             child shares that memory and never pops, so
+ *                             nested vforks and signal handlers stay LIFO).
+ *
+ * G lies above rsp during the syscall, so a signal frame (always placed below
+ * rsp - 128) cannot overwrite it. CLONE_VM without a new stack and without
+ * CLONE_VFORK (two tasks running at once on one stack) is forwarded without
+ * clone hooks, as is a full TLS stack.
  */
 #ifndef SYSCALL_INTERCEPT_TRAMPOLINE_ENTRY_ABI_H
 #define SYSCALL_INTERCEPT_TRAMPOLINE_ENTRY_ABI_H
@@ -43,9 +87,24 @@
 #define SI_SITE_SAVE_MASK 3
 
 /* si_dispatch's answer. */
-#define SI_ACTION_FORWARD      0
-#define SI_ACTION_EMULATED     1
-#define SI_ACTION_FORWARD_POST 2
+#define SI_ACTION_FORWARD	 0
+#define SI_ACTION_EMULATED	 1
+#define SI_ACTION_FORWARD_POST	 2
+#define SI_ACTION_CLONE_COPY	 3
+#define SI_ACTION_CLONE_SHARED	 4
+#define SI_ACTION_CLONE_NEWSTACK 5
+
+/* Clone paths (see above): bytes below the red zone that hold the site
+ * pointer while the stub runs a clone, and where the site pointer sits below
+ * a new stack's top. */
+#define SI_CLONE_GAP	      16
+#define SI_CLONE_CHILD_RECORD 8
+
+/* struct si_clone_tls offsets. */
+#define SI_CLONE_TLS_DEPTH 0
+#define SI_CLONE_TLS_SITES 8
+#define SI_CLONE_TLS_SLOTS 7
+#define SI_CLONE_TLS_SIZE  64
 
 /* struct si_site offsets. */
 #define SI_SITE_SYSCALL_ADDR 0
@@ -164,17 +223,64 @@ SI_STATIC_ASSERT(offsetof(struct si_frame, result) == SI_FRAME_RESULT,
 		 "si_frame.result");
 SI_STATIC_ASSERT(sizeof(struct si_frame) == SI_FRAME_SIZE, "si_frame size");
 SI_STATIC_ASSERT(SI_FRAME_SIZE % 16 == 0, "si_frame keeps rsp 16-aligned");
+/* The clone paths write the gap below the red zone while the frame is live;
+ * the gap can only overlap the frame's last 16 bytes (result and pad), which
+ * they no longer read. */
+SI_STATIC_ASSERT(SI_FRAME_RESULT == SI_FRAME_SIZE - 16 && SI_CLONE_GAP == 16,
+		 "clone gap overlaps only result and pad");
+
+/* The parent's side of SI_ACTION_CLONE_SHARED: a per-thread stack of site
+ * pointers, depth entries used. */
+struct si_clone_tls {
+	uint64_t depth;
+	const struct si_site *sites[SI_CLONE_TLS_SLOTS];
+};
+SI_STATIC_ASSERT(offsetof(struct si_clone_tls, depth) == SI_CLONE_TLS_DEPTH,
+		 "si_clone_tls.depth");
+SI_STATIC_ASSERT(offsetof(struct si_clone_tls, sites) == SI_CLONE_TLS_SITES,
+		 "si_clone_tls.sites");
+SI_STATIC_ASSERT(sizeof(struct si_clone_tls) == SI_CLONE_TLS_SIZE,
+		 "si_clone_tls size");
+
+/* Defined in entry_clone.c; read and written only by the stub. */
+extern __thread struct si_clone_tls si_clone_tls
+    __attribute__((tls_model("initial-exec")));
 
 /* The stub's two entry points (assembly; never called from C). si_entry
  * clobbers the arithmetic flags; si_entry_flags preserves rflags. */
 void si_entry(void);
 void si_entry_flags(void);
 
+/* Re-entry points after a clone the stub ran (never called from C): on
+ * entry rax = the kernel's result, r11 = site, rsp = the rsp the application
+ * must see, every other register the application's. si_clone_thread_start
+ * is for a child on a new stack: its CFI marks it the outermost frame, since
+ * nothing above the new stack's top is a caller. */
+void si_clone_return(void);
+void si_clone_return_flags(void);
+void si_clone_thread_start(void);
+void si_clone_thread_start_flags(void);
+
 /* Implemented by dispatch/: decides what happens to the call in `frame`.
  * Returns an SI_ACTION_*; for SI_ACTION_EMULATED, frame->result holds the
  * result. Never returns SI_ACTION_FORWARD_POST for clone, clone3, fork,
- * vfork, rt_sigreturn, exit or exit_group. */
+ * vfork, rt_sigreturn, exit or exit_group; returns SI_ACTION_CLONE_* only
+ * for clone, clone3, fork and vfork, and only as si_clone_plan's answer. */
 int si_dispatch(struct si_frame *frame);
+
+/* Implemented by dispatch/: called on each side of a clone the stub ran,
+ * with frame->result = the kernel's result (0 in the child, the child's id
+ * in the parent, -errno on failure); the stub returns frame->result. */
+void si_dispatch_clone_done(struct si_frame *frame);
+
+/* Classifies the clone-family call in `frame` (clone, clone3, fork, vfork)
+ * for the stub. Returns SI_ACTION_CLONE_COPY, _SHARED or _NEWSTACK (for
+ * _NEWSTACK it has written the child's record below the new stack's top),
+ * or SI_ACTION_FORWARD when the call must run at its site without clone
+ * hooks: clone3's arguments unreadable or invalid (the kernel then returns
+ * its error), the new stack not writable, CLONE_VM on a shared stack
+ * without CLONE_VFORK, or the TLS stack full. Raw syscalls only. */
+int si_clone_plan(const struct si_frame *frame);
 
 /* Implemented by dispatch/: called by the stub after it ran the syscall for
  * SI_ACTION_FORWARD_POST, with the kernel's result (also in frame->result).

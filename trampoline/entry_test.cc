@@ -130,6 +130,17 @@ extern "C" int si_dispatch(struct si_frame *frame)
 	return fake.action;
 }
 
+// The fake's side of the clone paths: counts in the process that runs it.
+int fake_clone_done_calls;
+long fake_clone_done_result;
+extern "C" void si_dispatch_clone_done(struct si_frame *frame)
+{
+	fake_clone_done_calls++;
+	fake_clone_done_result = frame->result;
+	if (fake.clobber_vectors)
+		ClobberVectors();
+}
+
 extern "C" void si_dispatch_post(struct si_frame *frame, long result)
 {
 	fake.post_calls++;

@@ -23,9 +23,12 @@ extern int (*intercept_hook_point)(long syscall_number, long arg0, long arg1,
 				   long arg2, long arg3, long arg4, long arg5,
 				   long *result);
 
-/* Meant to be called in the child, and in the parent with the child's id,
- * after a clone made through an intercepted site. This version does not call
- * them yet. */
+/* Called once for each thread or process created through an intercepted
+ * clone, clone3, fork or vfork that intercept_hook_point let through:
+ * intercept_hook_point_clone_child in the child, right after creation and
+ * before it returns into libc (on the child's own stack for a new thread);
+ * intercept_hook_point_clone_parent in the parent with the child's id, only
+ * if the call succeeded. Calls they make are not intercepted. */
 extern void (*intercept_hook_point_clone_child)(void);
 extern void (*intercept_hook_point_clone_parent)(long pid);
 

@@ -257,6 +257,201 @@ clone_resume:
 	.size clone_run, . - clone_run
 
 /* ------------------------------------------------------------------------
+ * long clone_drive_run(struct clone_drive *d)
+ *
+ * Stack at the jump (J = rsp): J+0 rsp to restore, J+8 rax, J+16 flags,
+ * J+24 rbx (scratch for each side), J+32 trampoline; J-128..J-8 the red-zone
+ * pattern. A new-stack child has its own J = its stack top.
+ */
+	.globl clone_drive_run
+	.hidden clone_drive_run
+	.type clone_drive_run, @function
+	.globl clone_drive_site
+	.hidden clone_drive_site
+	.globl clone_drive_resume
+	.hidden clone_drive_resume
+	.globl clone_drive_child_fail
+	.hidden clone_drive_child_fail
+	.p2align 4
+clone_drive_run:
+	.cfi_startproc
+	push %rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	push %rbx
+	.cfi_def_cfa_offset 24
+	.cfi_offset %rbx, -24
+	push %r12
+	.cfi_def_cfa_offset 32
+	.cfi_offset %r12, -32
+	push %r13
+	.cfi_def_cfa_offset 40
+	.cfi_offset %r13, -40
+	push %r14
+	.cfi_def_cfa_offset 48
+	.cfi_offset %r14, -48
+	push %r15
+	.cfi_def_cfa_offset 56
+	.cfi_offset %r15, -56
+	mov %rdi, clone_drive_cur(%rip)
+	mov %rsp, %rax
+	lea -512(%rsp), %rcx
+	and $-16, %rcx
+	mov %rcx, CD_RSP_AT_JUMP(%rdi)
+	mov %rcx, %rsp
+	/* CFA = *(rsp + 0) + 56 */
+	.cfi_escape 0x0f, 5, 0x77, 0, 0x06, 0x23, 56
+	mov %rax, 0(%rsp)
+	mov CD_TRAMP(%rdi), %rax
+	mov %rax, 32(%rsp)
+	.irp i, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+	movdqu CD_XMM_IN + 16 * \i(%rdi), %xmm\i
+	.endr
+	pushq CD_RFLAGS_IN(%rdi)
+	popfq
+	/* Only mov from here to the jump. */
+	.irp i, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+	mov CD_REDZONE_IN + 8 * \i(%rdi), %rax
+	mov %rax, -8 * (\i + 1)(%rsp)
+	.endr
+	mov CD_GPR_IN + 8 * H_RAX(%rdi), %rax
+	mov CD_GPR_IN + 8 * H_RBX(%rdi), %rbx
+	mov CD_GPR_IN + 8 * H_RCX(%rdi), %rcx
+	mov CD_GPR_IN + 8 * H_RDX(%rdi), %rdx
+	mov CD_GPR_IN + 8 * H_RSI(%rdi), %rsi
+	mov CD_GPR_IN + 8 * H_RBP(%rdi), %rbp
+	mov CD_GPR_IN + 8 * H_R8(%rdi), %r8
+	mov CD_GPR_IN + 8 * H_R9(%rdi), %r9
+	mov CD_GPR_IN + 8 * H_R10(%rdi), %r10
+	mov CD_GPR_IN + 8 * H_R11(%rdi), %r11
+	mov CD_GPR_IN + 8 * H_R12(%rdi), %r12
+	mov CD_GPR_IN + 8 * H_R13(%rdi), %r13
+	mov CD_GPR_IN + 8 * H_R14(%rdi), %r14
+	mov CD_GPR_IN + 8 * H_R15(%rdi), %r15
+	mov CD_GPR_IN + 8 * H_RDI(%rdi), %rdi
+clone_drive_site:
+	jmp *32(%rsp)
+clone_drive_resume:
+	/* Nothing below rsp is written: it is the red zone under test. */
+	mov %rax, 8(%rsp)
+	lahf
+	seto %al
+	mov %ax, 16(%rsp)
+	mov %rbx, 24(%rsp)
+	mov clone_drive_cur(%rip), %rbx
+	lea CD_PARENT(%rbx), %rax
+	cmpq $0, 8(%rsp)
+	jne 1f
+	lea CD_CHILD(%rbx), %rax
+1:
+	mov %rcx, CS_GPR + 8 * H_RCX(%rax)
+	mov %rdx, CS_GPR + 8 * H_RDX(%rax)
+	mov %rsi, CS_GPR + 8 * H_RSI(%rax)
+	mov %rdi, CS_GPR + 8 * H_RDI(%rax)
+	mov %rbp, CS_GPR + 8 * H_RBP(%rax)
+	mov %r8, CS_GPR + 8 * H_R8(%rax)
+	mov %r9, CS_GPR + 8 * H_R9(%rax)
+	mov %r10, CS_GPR + 8 * H_R10(%rax)
+	mov %r11, CS_GPR + 8 * H_R11(%rax)
+	mov %r12, CS_GPR + 8 * H_R12(%rax)
+	mov %r13, CS_GPR + 8 * H_R13(%rax)
+	mov %r14, CS_GPR + 8 * H_R14(%rax)
+	mov %r15, CS_GPR + 8 * H_R15(%rax)
+	mov 8(%rsp), %rcx
+	mov %rcx, CS_GPR + 8 * H_RAX(%rax)
+	mov 24(%rsp), %rcx
+	mov %rcx, CS_GPR + 8 * H_RBX(%rax)
+	mov %rsp, CS_RSP(%rax)
+	movzwl 16(%rsp), %ecx
+	mov %rcx, CS_FLAGS(%rax)
+	.irp i, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+	mov -8 * (\i + 1)(%rsp), %rcx
+	mov %rcx, CS_REDZONE + 8 * \i(%rax)
+	.endr
+	.irp i, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+	movdqu %xmm\i, CS_XMM + 16 * \i(%rax)
+	.endr
+	cmpq $0, 8(%rsp)
+	jne 2f
+	/* the child: never returns */
+	movq $1, CD_CHILD_RECORDED(%rbx)
+	mov CD_CHILD_NR(%rbx), %rax
+	mov CD_CHILD_ARGS + 0(%rbx), %rdi
+	mov CD_CHILD_ARGS + 8(%rbx), %rsi
+	mov CD_CHILD_ARGS + 16(%rbx), %rdx
+	cmpq $0, CD_CHILD_TRAMP(%rbx)
+	je 3f
+	jmp *CD_CHILD_TRAMP(%rbx)
+3:
+	syscall
+	ud2
+2:	/* the parent */
+	mov 8(%rsp), %rax
+	mov 0(%rsp), %rsp
+	.cfi_def_cfa %rsp, 56
+	pop %r15
+	.cfi_def_cfa_offset 48
+	pop %r14
+	.cfi_def_cfa_offset 40
+	pop %r13
+	.cfi_def_cfa_offset 32
+	pop %r12
+	.cfi_def_cfa_offset 24
+	pop %rbx
+	.cfi_def_cfa_offset 16
+	pop %rbp
+	.cfi_def_cfa_offset 8
+	ret
+clone_drive_child_fail:
+	mov $SYS_exit_group, %eax
+	mov $127, %edi
+	syscall
+	ud2
+	.cfi_endproc
+	.size clone_drive_run, . - clone_drive_run
+
+	.bss
+	.p2align 3
+	.hidden clone_drive_cur
+clone_drive_cur:
+	.quad 0
+	.globl sigreturn_tramp
+	.hidden sigreturn_tramp
+	.type sigreturn_tramp, @object
+sigreturn_tramp:
+	.quad 0
+	.size sigreturn_tramp, 8
+	.text
+
+/* ------------------------------------------------------------------------
+ * The restorer a signal handler returns to (SA_RESTORER), as glibc's
+ * __restore_rt but through a trampoline. No CFI: like __restore_rt it runs
+ * on the signal frame, not in a call.
+ */
+	.globl sigreturn_restorer
+	.hidden sigreturn_restorer
+	.type sigreturn_restorer, @function
+	.p2align 4
+sigreturn_restorer:
+	mov $SYS_rt_sigreturn, %eax
+	jmp *sigreturn_tramp(%rip)
+	.size sigreturn_restorer, . - sigreturn_restorer
+
+/* harness_run target: the syscall in rax (e.g. tgkill to self) runs here;
+ * the signal is delivered on its way out; then back to harness_resume. */
+	.globl signal_site
+	.hidden signal_site
+	.type signal_site, @function
+	.globl signal_site_syscall
+	.hidden signal_site_syscall
+	.p2align 4
+signal_site:
+signal_site_syscall:
+	syscall
+	jmp harness_resume
+	.size signal_site, . - signal_site
+
+/* ------------------------------------------------------------------------
  * long bench_tramp_loop(void *tramp, long nr, long n)
  */
 	.globl bench_tramp_loop

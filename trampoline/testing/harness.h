@@ -68,6 +68,28 @@
 #define CLONE_SENTINEL_R14 0x14141414deadbeef
 #define CLONE_SENTINEL_R15 0x15151515deadbeef
 
+/* struct clone_side / struct clone_drive offsets (clone_drive). */
+#define CS_GPR	   0
+#define CS_RSP	   128
+#define CS_FLAGS   136
+#define CS_REDZONE 144
+#define CS_XMM	   272
+#define CS_SIZE	   528
+
+#define CD_TRAMP	  0
+#define CD_GPR_IN	  8
+#define CD_REDZONE_IN	  136
+#define CD_XMM_IN	  264
+#define CD_RFLAGS_IN	  520
+#define CD_RSP_AT_JUMP	  528
+#define CD_CHILD_TRAMP	  536
+#define CD_CHILD_NR	  544
+#define CD_CHILD_ARGS	  552
+#define CD_PARENT	  576
+#define CD_CHILD	  (CD_PARENT + CS_SIZE)
+#define CD_CHILD_RECORDED (CD_CHILD + CS_SIZE)
+#define CD_SIZE		  (CD_CHILD_RECORDED + 8)
+
 #ifndef __ASSEMBLER__
 
 #include <stddef.h>
@@ -151,6 +173,82 @@ static_assert(sizeof(struct clone_result) == C_SIZE, "size");
 long clone_run(void *tramp, long flags, void *new_stack, int *ptid, int *ctid,
 	       long tls, struct clone_result *child_out);
 void clone_resume(void);
+
+/* What one side of a clone saw at clone_drive_resume. */
+struct clone_side {
+	uint64_t gpr[16]; /* H_* indices; [H_RAX] = the clone's result */
+	uint64_t rsp;
+	/* lahf into bits 8-15 (SF ZF - AF - PF 1 CF), seto into bits 0-7 */
+	uint64_t flags;
+	uint64_t redzone[16]; /* -8*(i+1)(%rsp) */
+	uint8_t xmm[16][16];
+};
+
+/* One clone through a trampoline, every register under control. Put it in
+ * MAP_SHARED memory when the child is a process. */
+struct clone_drive {
+	uint64_t tramp;		 /* resumes at clone_drive_resume */
+	uint64_t gpr_in[16];	 /* every register at the jump (rax = nr) */
+	uint64_t redzone_in[16]; /* [i] goes to -8*(i+1)(%rsp) */
+	uint8_t xmm_in[16][16];
+	uint64_t rflags_in;
+	uint64_t rsp_at_jump; /* recorded */
+	/* After recording, the child sets child_recorded and makes the call
+	 * child_nr(child_args) through child_tramp (which resumes at
+	 * clone_drive_child_fail, exit_group(127)), or with a raw `syscall`
+	 * if child_tramp is 0. It never returns. */
+	uint64_t child_tramp;
+	uint64_t child_nr;
+	uint64_t child_args[3];
+	struct clone_side parent;
+	struct clone_side child;
+	uint64_t child_recorded;
+};
+
+#ifdef __cplusplus
+static_assert(offsetof(struct clone_side, rsp) == CS_RSP, "rsp");
+static_assert(offsetof(struct clone_side, flags) == CS_FLAGS, "flags");
+static_assert(offsetof(struct clone_side, redzone) == CS_REDZONE, "rz");
+static_assert(offsetof(struct clone_side, xmm) == CS_XMM, "xmm");
+static_assert(sizeof(struct clone_side) == CS_SIZE, "size");
+static_assert(offsetof(struct clone_drive, gpr_in) == CD_GPR_IN, "gpr");
+static_assert(offsetof(struct clone_drive, redzone_in) == CD_REDZONE_IN, "rz");
+static_assert(offsetof(struct clone_drive, xmm_in) == CD_XMM_IN, "xmm");
+static_assert(offsetof(struct clone_drive, rflags_in) == CD_RFLAGS_IN, "rf");
+static_assert(offsetof(struct clone_drive, rsp_at_jump) == CD_RSP_AT_JUMP,
+	      "rsp");
+static_assert(offsetof(struct clone_drive, child_tramp) == CD_CHILD_TRAMP,
+	      "ct");
+static_assert(offsetof(struct clone_drive, child_nr) == CD_CHILD_NR, "cn");
+static_assert(offsetof(struct clone_drive, child_args) == CD_CHILD_ARGS, "ca");
+static_assert(offsetof(struct clone_drive, parent) == CD_PARENT, "parent");
+static_assert(offsetof(struct clone_drive, child) == CD_CHILD, "child");
+static_assert(offsetof(struct clone_drive, child_recorded) == CD_CHILD_RECORDED,
+	      "recorded");
+static_assert(sizeof(struct clone_drive) == CD_SIZE, "size");
+#endif
+
+/* Loads every register from d (rsp = a 16-aligned address below this
+ * function's frame), jumps to d->tramp; at clone_drive_resume each side
+ * records itself into d->parent or d->child (rax == 0) without writing
+ * below its rsp. A new-stack child needs 32 bytes above its stack top for
+ * scratch. The parent returns its rax; the child does what d->child_*
+ * says. One clone_drive at a time per process (the child finds d through a
+ * global). */
+long clone_drive_run(struct clone_drive *d);
+void clone_drive_site(void);
+void clone_drive_resume(void);
+void clone_drive_child_fail(void);
+
+/* A __restore_rt lookalike for SA_RESTORER: eax = SYS_rt_sigreturn, then
+ * jmp *sigreturn_tramp (a trampoline whose resume is never reached). */
+void sigreturn_restorer(void);
+extern void *sigreturn_tramp;
+/* Loads every register from h and runs the raw `syscall` at
+ * signal_site_syscall instead of a trampoline (use h->tramp =
+ * signal_site), then records like harness_run. */
+void signal_site(void);
+void signal_site_syscall(void);
 
 /* Runs `n` times: eax = nr, jump to `tramp` (which resumes at
  * bench_resume). Returns the last rax. For benchmarks. */

@@ -1,0 +1,98 @@
+/*
+ * The C half of the stub's clone paths (entry_abi.h): where the child's
+ * stack is, read and written without ever faulting. Runs in the thread that
+ * makes the clone, inside any context a syscall can come from: raw syscalls
+ * only, no allocation.
+ */
+#include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+
+#include "base/raw_syscall.h"
+#include "trampoline/entry_abi.h"
+
+__thread struct si_clone_tls si_clone_tls
+    __attribute__((tls_model("initial-exec")));
+
+/* The fields of struct clone_args every kernel with clone3 reads
+ * (CLONE_ARGS_SIZE_VER0). */
+struct si_clone3_args {
+	uint64_t flags;
+	uint64_t pidfd;
+	uint64_t child_tid;
+	uint64_t parent_tid;
+	uint64_t exit_signal;
+	uint64_t stack;
+	uint64_t stack_size;
+	uint64_t tls;
+};
+
+#define SI_CLONE3_SIZE_VER0 64
+_Static_assert(sizeof(struct si_clone3_args) == SI_CLONE3_SIZE_VER0,
+	       "clone_args v0");
+
+/* Copies len bytes between this process's own addresses with
+ * process_vm_readv/writev, which return -EFAULT instead of faulting.
+ * Returns true if all len bytes were copied. */
+static bool copy_self(long nr, void *local, uint64_t remote, size_t len)
+{
+	struct iovec liov = {local, len};
+	struct iovec riov = {(void *)(uintptr_t)remote, len};
+	long pid = raw_syscall0(SYS_getpid);
+	long n = raw_syscall6(nr, pid, (long)&liov, 1, (long)&riov, 1, 0);
+
+	return n == (long)len;
+}
+
+/* The kind of clone for flags and the child's stack top (0: none). */
+static int plan_for(uint64_t flags, uint64_t top, const struct si_site *site)
+{
+	if (top != 0) {
+		const struct si_site *record = site;
+
+		if (!copy_self(SYS_process_vm_writev, &record,
+			       top - SI_CLONE_CHILD_RECORD, sizeof(record)))
+			return SI_ACTION_FORWARD;
+		return SI_ACTION_CLONE_NEWSTACK;
+	}
+	if (!(flags & CLONE_VM))
+		return SI_ACTION_CLONE_COPY;
+	/* Both tasks on one stack: only a vfork-style parent waits. */
+	if (!(flags & CLONE_VFORK) || si_clone_tls.depth >= SI_CLONE_TLS_SLOTS)
+		return SI_ACTION_FORWARD;
+	return SI_ACTION_CLONE_SHARED;
+}
+
+int si_clone_plan(const struct si_frame *frame)
+{
+	struct si_clone3_args args;
+
+	switch (frame->nr) {
+	case SYS_fork:
+		return plan_for(0, 0, frame->site);
+	case SYS_vfork:
+		return plan_for(CLONE_VM | CLONE_VFORK, 0, frame->site);
+	case SYS_clone:
+		/* clone(flags, newsp, parent_tid, child_tid, tls) */
+		return plan_for((uint64_t)frame->args[0],
+				(uint64_t)frame->args[1], frame->site);
+	case SYS_clone3:
+		/* clone3(args, size): the kernel rejects sizes below v0 and
+		 * inconsistent stacks itself; an unreadable struct gets
+		 * -EFAULT from it. */
+		if ((unsigned long)frame->args[1] < SI_CLONE3_SIZE_VER0 ||
+		    !copy_self(SYS_process_vm_readv, &args,
+			       (uint64_t)frame->args[0], sizeof(args)))
+			return SI_ACTION_FORWARD;
+		if ((args.stack == 0) != (args.stack_size == 0))
+			return SI_ACTION_FORWARD;
+		return plan_for(args.flags,
+				args.stack == 0 ? 0
+						: args.stack + args.stack_size,
+				frame->site);
+	default:
+		return SI_ACTION_FORWARD;
+	}
+}
