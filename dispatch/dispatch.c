@@ -181,7 +181,6 @@ SI_PUBLIC int syscall_hook_in_process_allowed(void)
 	char argv0[4096];
 	const char *filter;
 	long len;
-	size_t flen;
 
 	if (decided >= 0)
 		return decided;
@@ -191,13 +190,13 @@ SI_PUBLIC int syscall_hook_in_process_allowed(void)
 		return decided;
 	}
 	len = read_argv0(argv0, sizeof(argv0));
-	flen = strlen(filter);
-	if (len < 0 || (size_t)len < flen) {
+	if (len < 0) {
 		decided = 0;
-	} else {
-		const char *tail = argv0 + (size_t)len - flen;
-		decided = strcmp(tail, filter) == 0 &&
-			  (tail == argv0 || tail[-1] == '/');
+		return decided;
 	}
+	/* The last path component of argv[0], compared whole. */
+	const char *name = strrchr(argv0, '/');
+	name = name ? name + 1 : argv0;
+	decided = strcmp(name, filter) == 0;
 	return decided;
 }

@@ -272,7 +272,10 @@ int planner_plan(const struct locator_object *obj,
 		struct plan_site *p = &out->sites[i];
 		p->site = s;
 		p->save = save_policy(s);
-		p->flags_live = flags_live_after(s);
+		/* si_entry_flags also brings back a direction flag that an
+		 * `std` in the function may have set (si_entry clears it). */
+		p->flags_live =
+		    flags_live_after(s) || (s->flags & SITES_SETS_DF);
 		c.self = i;
 		c.planned = i;
 		uint8_t why = PLAN_R_NO_ROOM;

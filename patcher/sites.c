@@ -438,6 +438,13 @@ static void fill_site(const struct sites_input *in, struct sites_site *s,
 	}
 	if (s->vector_flags)
 		s->flags |= SITES_USES_VECTOR;
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *b;
+		if (insns[i].address >= c->start && insns[i].address < c->end &&
+		    insns[i].length == 1 &&
+		    (b = object_bytes(in, insns[i].address, 1)) && b[0] == 0xfd)
+			s->flags |= SITES_SETS_DF; /* std */
+	}
 	s->window_start = s->address - SITES_WINDOW_BEFORE;
 	find_indirect(in, s, c, insns, n);
 }

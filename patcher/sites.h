@@ -82,6 +82,9 @@ enum sites_site_flag {
 	 * (see vector_regs and the DISASM_F_YMM/FULL_STATE bits of
 	 * vector_flags). */
 	SITES_USES_VECTOR = 1u << 1,
+	/* Some instruction of the containing range sets the direction flag
+	 * (std): DF may be set at the syscall. */
+	SITES_SETS_DF = 1u << 2,
 };
 
 struct sites_site {

@@ -178,9 +178,9 @@ void ExpectSameSites(const sites_result &fast, const sites_result &sweep,
 		if (f.range_start != s.range_start ||
 		    f.range_end != s.range_end)
 			why += " range";
-		if ((f.flags & SITES_OUTSIDE_FDE) !=
-		    (s.flags & SITES_OUTSIDE_FDE))
-			why += " outside-fde";
+		if ((f.flags & (SITES_OUTSIDE_FDE | SITES_SETS_DF)) !=
+		    (s.flags & (SITES_OUTSIDE_FDE | SITES_SETS_DF)))
+			why += " flags";
 		if (f.n_insns != s.n_insns ||
 		    f.syscall_index != s.syscall_index)
 			why += " insn-count";

@@ -33,9 +33,10 @@ extern void (*intercept_hook_point_clone_child)(void);
 extern void (*intercept_hook_point_clone_parent)(long pid);
 
 /* Returns 1 if hooks should be active in this process: always, unless the
- * environment variable INTERCEPT_HOOK_CMDLINE_FILTER is set and names a
- * program (compared with argv[0] as a whole or after its last '/') other
- * than this one, in which case it returns 0. */
+ * environment variable INTERCEPT_HOOK_CMDLINE_FILTER is set and is not
+ * exactly the last path component of this program's argv[0] (so "cat"
+ * matches "/bin/cat", while "ca", "cats" and "bin/cat" do not), in which
+ * case it returns 0. */
 int syscall_hook_in_process_allowed(void);
 
 /* Runs a syscall that is never intercepted. Reads six arguments after the
