@@ -1,0 +1,75 @@
+// A signal handler that makes syscalls while its thread blocks in an
+// intercepted read(): the outcome (EINTR without SA_RESTART, a restarted
+// read with it) is exactly what it is without the library, and the hook
+// sees the handler's calls and the sigreturn.
+#include <sys/syscall.h>
+
+#include <string>
+
+#include "gtest/gtest.h"
+#include "testing/process/process_util.h"
+
+namespace si_process
+{
+namespace
+{
+
+struct SignalCase {
+	const char *mode;
+	const char *expected_out;
+	long reads; // read() calls the program makes, so the hook sees
+};
+
+class SignalTest : public ::testing::TestWithParam<SignalCase>
+{
+};
+
+TEST_P(SignalTest, SameOutcomeWithAndWithoutTheLibrary)
+{
+	const SignalCase &c = GetParam();
+	RunResult plain =
+	    RunProgram(HelperPath("prog_signal"), {"prog_signal", c.mode});
+	ASSERT_FALSE(plain.timed_out);
+	ASSERT_EQ(plain.exit_code, 0) << plain.err;
+	// The scenario itself behaves as designed without the library...
+	ASSERT_EQ(plain.out, c.expected_out);
+
+	std::string rec = MakeTempDir(std::string("signal_") + c.mode);
+	RunResult hooked =
+	    RunProgram(HelperPath("prog_signal"), {"prog_signal", c.mode},
+		       HookEnv(StaticHookPath(), rec));
+	ASSERT_FALSE(hooked.timed_out) << hooked.out << hooked.err;
+	// ...and identically with it.
+	EXPECT_EQ(hooked.exit_code, plain.exit_code) << hooked.err;
+	EXPECT_EQ(hooked.out, plain.out);
+	EXPECT_EQ(hooked.err, plain.err);
+
+	ASSERT_TRUE(CountsExist(rec, hooked.pid));
+	std::map<long, long> counts = ReadCounts(rec, hooked.pid);
+	// main's getppid and the handler's.
+	EXPECT_EQ(CountOf(counts, SYS_getppid), 2);
+	// The handler's write and stdout's one flush at exit.
+	EXPECT_EQ(CountOf(counts, SYS_write), 2);
+	// One handler returned through rt_sigreturn.
+	EXPECT_EQ(CountOf(counts, SYS_rt_sigreturn), 1);
+	// A restarted read is one call of the program's, not two.
+	EXPECT_EQ(CountOf(counts, SYS_read), c.reads);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Modes, SignalTest,
+    ::testing::Values(SignalCase{"restart",
+				 "read1 1 0 x\n"
+				 "handler 1 getppid_ok 1 write 1\n",
+				 1},
+		      SignalCase{"norestart",
+				 "read1 -1 EINTR -\n"
+				 "read2 1 x\n"
+				 "handler 1 getppid_ok 1 write 1\n",
+				 2}),
+    [](const ::testing::TestParamInfo<SignalCase> &info) {
+	    return std::string(info.param.mode);
+    });
+
+} // namespace
+} // namespace si_process
