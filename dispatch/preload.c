@@ -20,6 +20,7 @@
  * with raw syscalls; nothing it does can take the process down: on any
  * failure it says why on stderr and leaves the object unpatched.
  */
+#include <dlfcn.h>
 #include <link.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -33,6 +34,7 @@
 #include "dispatch/dispatch.h"
 #include "dispatch/preload.h"
 #include "libsyscall_intercept_hook_point.h"
+#include "patcher/cache.h"
 #include "patcher/locator.h"
 #include "patcher/object_input.h"
 #include "patcher/planner.h"
@@ -120,7 +122,7 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.sec * 1000000u + (uint64_t)ts.nsec / 1000u;
 }
 
-enum phase { PH_LOCATE, PH_ANALYZE, PH_PLAN, PH_WRITE, PH_COUNT };
+enum phase { PH_CACHED, PH_ANALYZE, PH_WRITE, PH_COUNT };
 
 struct patch_ctx {
 	struct arena *arena;
@@ -130,10 +132,12 @@ struct patch_ctx {
 	const void *libc_addr; /* an address inside libc */
 	size_t n_unpatched;
 	uint64_t us[PH_COUNT];
+	char cache_dir[4096]; /* empty: no plan cache */
+	char self_path[4096]; /* this library's file, part of the cache key */
 };
 
 static void dump_plan(const struct locator_object *obj,
-		      const struct plan_result *plan)
+		      const struct plan_result *plan, bool from_cache)
 {
 	struct msg m = {.len = 0};
 	for (size_t i = 0; i < plan->n_sites; i++) {
@@ -176,6 +180,7 @@ static void dump_plan(const struct locator_object *obj,
 	msg_str(&m, " padding, ");
 	msg_num(&m, plan->n_fallback, 10);
 	msg_str(&m, " not patched");
+	msg_str(&m, from_cache ? " (plan from the cache)" : "");
 	msg_flush(&m);
 }
 
@@ -208,14 +213,49 @@ static bool wanted(const struct patch_ctx *pc, const struct dl_phdr_info *info,
 	return false;
 }
 
+static int patch_object(const struct dl_phdr_info *info, void *arg);
+
+/* The analysis and plan of `obj`: from the plan cache when it holds a
+ * valid one, else computed (and then saved for the next process).
+ * Returns 0 or an error of the failing step; *from_cache says which. */
+static int get_plan(struct patch_ctx *pc, const struct dl_phdr_info *info,
+		    struct locator_object *obj, struct sites_result *sites,
+		    struct plan_result *plan, bool *from_cache)
+{
+	char file[4096];
+	struct cache_key key;
+	bool cache =
+	    pc->cache_dir[0] && obj->path[0] == '/' &&
+	    cache_key_for(obj->path, pc->self_path, &key) == 0 &&
+	    cache_file(pc->cache_dir, obj->path, &key, file, sizeof(file)) == 0;
+	*from_cache = false;
+	if (cache &&
+	    cache_load(file, &key, obj, pc->arena, sites, plan) == CACHE_OK) {
+		*from_cache = true;
+		return 0;
+	}
+	/* The full view: FDEs, symbols and padding. */
+	locator_close(obj);
+	int err = locator_load_object(info, (const void *)&patch_object, 0,
+				      pc->arena, obj);
+	struct sites_input in;
+	if (err || (err = object_sites_input(obj, pc->arena, &in)) != 0 ||
+	    (err = sites_find(&in, pc->disasm, pc->arena, sites)) != 0 ||
+	    (err = planner_plan(obj, sites, pc->disasm, pc->arena, plan)) != 0)
+		return err;
+	if (cache)
+		cache_save(file, &key, obj, plan); /* best effort */
+	return 0;
+}
+
 static int patch_object(const struct dl_phdr_info *info, void *arg)
 {
 	struct patch_ctx *pc = (struct patch_ctx *)arg;
 	size_t mark = arena_mark(pc->arena);
 	struct locator_object obj;
 	uint64_t t0 = pc->dump ? now_us() : 0;
-	int err = locator_load_object(info, (const void *)&patch_object, 0,
-				      pc->arena, &obj);
+	int err = locator_load_object(info, (const void *)&patch_object,
+				      LOCATOR_SEGMENTS_ONLY, pc->arena, &obj);
 	if (err) {
 		if (pc->all_objects || info->dlpi_addr == 0)
 			return 0; /* an object we cannot read is left alone */
@@ -227,7 +267,6 @@ static int patch_object(const struct dl_phdr_info *info, void *arg)
 		arena_rewind(pc->arena, mark);
 		return 0;
 	}
-	struct sites_input in;
 	struct sites_result sites;
 	struct plan_result plan;
 	struct writer_trampolines tr;
@@ -243,29 +282,23 @@ static int patch_object(const struct dl_phdr_info *info, void *arg)
 	    .object = so,
 	    .mmap_min_addr = 0,
 	};
-	uint64_t t1 = pc->dump ? now_us() : 0, t2 = 0, t3 = 0;
-	if ((err = object_sites_input(&obj, pc->arena, &in)) != 0 ||
-	    (err = sites_find(&in, pc->disasm, pc->arena, &sites)) != 0 ||
-	    ((t2 = pc->dump ? now_us() : 0),
-	     (err = planner_plan(&obj, &sites, pc->disasm, pc->arena, &plan)) !=
-		 0)) {
+	bool from_cache;
+	err = get_plan(pc, info, &obj, &sites, &plan, &from_cache);
+	uint64_t t1 = pc->dump ? now_us() : 0;
+	if (err) {
 		report_error(obj.path, "analysis failed", err);
 	} else {
-		t3 = pc->dump ? now_us() : 0;
 		err = writer_build(&obj, &plan, &cfg, pc->arena, &tr);
 		if (err == WRITER_OK)
 			err = writer_patch(&obj, &plan, &tr, pc->arena);
 		if (pc->dump) {
-			uint64_t t4 = now_us();
-			pc->us[PH_LOCATE] += t1 - t0;
-			pc->us[PH_ANALYZE] += t2 - t1;
-			pc->us[PH_PLAN] += t3 - t2;
-			pc->us[PH_WRITE] += t4 - t3;
+			pc->us[from_cache ? PH_CACHED : PH_ANALYZE] += t1 - t0;
+			pc->us[PH_WRITE] += now_us() - t1;
 		}
 		if (err != WRITER_OK && err != WRITER_E_NO_REGION)
 			report_error(obj.path, "patching failed", err);
 		if (pc->dump)
-			dump_plan(&obj, &plan);
+			dump_plan(&obj, &plan, from_cache);
 		pc->n_unpatched += plan.n_fallback;
 		if (err == WRITER_OK && tr.n_built > 0) {
 			so->n_sites = tr.n_built;
@@ -285,7 +318,8 @@ const struct si_object *si_patched_objects(size_t *count)
 	return si_objects;
 }
 
-__attribute__((constructor)) static void si_preload_init(void)
+static void si_preload_init(void) __attribute__((constructor));
+static void si_preload_init(void)
 {
 	if (!syscall_hook_in_process_allowed())
 		return;
@@ -303,14 +337,27 @@ __attribute__((constructor)) static void si_preload_init(void)
 	/* capstone starts only if the fast decoder declines an instruction
 	 * (none in glibc 2.36's libc): most processes never pay for it. */
 	struct disasm_ctx *cs = disasm_open_lazy(cs_mem, DISASM_ARENA_MIN * 4);
-	struct patch_ctx pc = {
-	    .arena = &arena,
-	    .disasm = cs,
-	    .all_objects = env_flag("INTERCEPT_ALL_OBJS"),
-	    .dump = env_flag("INTERCEPT_DEBUG_DUMP"),
-	    .libc_addr = (const void *)&abort,
-	    .n_unpatched = 0,
-	};
+	static struct patch_ctx pc; /* 8 KiB of paths: not on the stack */
+	pc.arena = &arena;
+	pc.disasm = cs;
+	pc.all_objects = env_flag("INTERCEPT_ALL_OBJS");
+	pc.dump = env_flag("INTERCEPT_DEBUG_DUMP");
+	pc.libc_addr = (const void *)&abort;
+	/* The plan cache, unless INTERCEPT_CACHE=0 or no private directory
+	 * can be had (then every start analyzes, as without a cache). */
+	const char *use_cache = getenv("INTERCEPT_CACHE");
+	Dl_info self;
+	if (!(use_cache && use_cache[0] == '0' && use_cache[1] == 0) &&
+	    dladdr((const void *)&si_preload_init, &self) && self.dli_fname &&
+	    self.dli_fname[0] == '/' &&
+	    cache_dir(pc.cache_dir, sizeof(pc.cache_dir)) == 0) {
+		size_t k = 0;
+		for (; self.dli_fname[k] && k < sizeof(pc.self_path) - 1; k++)
+			pc.self_path[k] = self.dli_fname[k];
+		pc.self_path[k] = 0;
+	} else {
+		pc.cache_dir[0] = 0;
+	}
 	locator_for_each_loaded(patch_object, &pc);
 	if (pc.n_unpatched > 0 && !pc.dump) {
 		struct msg m = {.len = 0};
@@ -324,8 +371,8 @@ __attribute__((constructor)) static void si_preload_init(void)
 		disasm_close(pc.disasm);
 	arena_release(&arena);
 	if (pc.dump) {
-		static const char *names[PH_COUNT] = {"locate", "analyze",
-						      "plan", "write"};
+		static const char *names[PH_COUNT] = {
+		    "plan-from-cache", "locate+analyze+plan", "write"};
 		struct msg m = {.len = 0};
 		msg_str(&m, "syscall_intercept: start-up ");
 		msg_num(&m, now_us() - t_start, 10);

@@ -951,7 +951,7 @@ int locator_load_object(const struct dl_phdr_info *info, const void *self,
 	}
 
 	err = collect_segments(&v, arena, obj);
-	if (err)
+	if (err || (flags & LOCATOR_SEGMENTS_ONLY))
 		return err;
 	for (size_t i = 0; i < v.phnum; i++) {
 		if (v.phdr[i].p_type != PT_GNU_EH_FRAME)

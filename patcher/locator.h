@@ -150,6 +150,9 @@ enum locator_flag {
 	LOCATOR_NO_FILE_SYMTAB = 1u << 0,
 	/* Skip padding detection (no exec bytes are read). */
 	LOCATOR_NO_PADDING = 1u << 1,
+	/* Loaded objects: only identity and segments (no FDEs, symbols or
+	 * padding), for a caller that has the analysis already. */
+	LOCATOR_SEGMENTS_ONLY = 1u << 2,
 };
 
 /* Called for each loaded object; a non-zero return stops the walk. */

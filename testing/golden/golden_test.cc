@@ -4,6 +4,7 @@
 // trampoline's instructions; then it runs every function and compares with
 // the results it gave before patching.
 #include <dlfcn.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "base/arena.h"
 #include "disasm/disasm.h"
 #include "gtest/gtest.h"
+#include "patcher/cache.h"
 #include "patcher/locator.h"
 #include "patcher/object_input.h"
 #include "patcher/planner.h"
@@ -169,6 +171,10 @@ class Golden : public ::testing::Test
 	static struct plan_result plan_;
 	static struct writer_trampolines tr_;
 	static int patch_err_;
+	static struct cache_key cache_key_;
+	static std::string cache_path_;
+	static int cache_load_err_;
+	static bool cache_same_;
 	// Results of each runtime case before patching, by case name.
 	static std::map<std::string, long> before_;
 	// Bytes of the object before patching, per site (for diagnostics).
@@ -222,6 +228,10 @@ struct sites_result Golden::sites_;
 struct plan_result Golden::plan_;
 struct writer_trampolines Golden::tr_;
 int Golden::patch_err_ = -1;
+struct cache_key Golden::cache_key_;
+std::string Golden::cache_path_;
+int Golden::cache_load_err_ = -1;
+bool Golden::cache_same_ = false;
 std::map<std::string, long> Golden::before_;
 std::map<uint64_t, std::vector<uint8_t>> Golden::orig_;
 
@@ -312,6 +322,30 @@ void Golden::SetUpTestSuite()
 	cfg.entry = (uint64_t)(uintptr_t)&golden_mock_entry;
 	cfg.entry_flags = (uint64_t)(uintptr_t)&golden_mock_entry_flags;
 	cfg.object = &obj_;
+	// Save the plan before patching, then load it back: the same plan.
+	cache_key_.object.ino = 1; // any key: only equality matters
+	cache_path_ = std::string(getenv("TEST_TMPDIR")) + "/golden.plan";
+	ASSERT_EQ(cache_save(cache_path_.c_str(), &cache_key_, &obj_, &plan_),
+		  0);
+	struct sites_result cs;
+	struct plan_result cp;
+	cache_load_err_ = cache_load(cache_path_.c_str(), &cache_key_, &obj_,
+				     &arena_, &cs, &cp);
+	if (cache_load_err_ == 0) {
+		cache_same_ = cp.n_sites == plan_.n_sites;
+		for (size_t i = 0; cache_same_ && i < cp.n_sites; i++) {
+			const plan_site &a = cp.sites[i], &b = plan_.sites[i];
+			cache_same_ =
+			    a.kind == b.kind &&
+			    a.patch_start == b.patch_start &&
+			    a.patch_len == b.patch_len &&
+			    a.pad_slot == b.pad_slot && a.resume == b.resume &&
+			    a.first == b.first && a.count == b.count &&
+			    a.flags_live == b.flags_live && a.save == b.save &&
+			    memcmp(a.site->insns, b.site->insns,
+				   sizeof a.site->insns) == 0;
+		}
+	}
 	ASSERT_EQ(writer_build(&obj_, &plan_, &cfg, &arena_, &tr_), WRITER_OK);
 	patch_err_ = writer_patch(&obj_, &plan_, &tr_, &arena_);
 }
@@ -471,6 +505,29 @@ TEST_F(Golden, NothingWritableAndExecutable)
 		EXPECT_FALSE(perms[1] == 'w' && perms[2] == 'x') << line;
 	}
 	fclose(f);
+}
+
+// The plan cache gives back the plan it was given, refuses another key,
+// and refuses a plan whose bytes the object no longer holds.
+TEST_F(Golden, PlanCache)
+{
+	ASSERT_EQ(patch_err_, WRITER_OK);
+	EXPECT_EQ(cache_load_err_, 0) << cache_strerror(cache_load_err_);
+	EXPECT_TRUE(cache_same_);
+	struct sites_result cs;
+	struct plan_result cp;
+	struct cache_key other = cache_key_;
+	other.library.mtime_nsec++;
+	EXPECT_EQ(
+	    cache_load(cache_path_.c_str(), &other, &obj_, &arena_, &cs, &cp),
+	    CACHE_E_KEY);
+	// The object is patched now: every site's bytes changed.
+	EXPECT_EQ(cache_load(cache_path_.c_str(), &cache_key_, &obj_, &arena_,
+			     &cs, &cp),
+		  CACHE_E_STALE);
+	EXPECT_EQ(cache_load("/nonexistent/plan", &cache_key_, &obj_, &arena_,
+			     &cs, &cp),
+		  -ENOENT);
 }
 
 TEST_F(Golden, PlanCounts)

@@ -1,0 +1,394 @@
+#include "patcher/cache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "base/raw_syscall.h"
+
+#define CACHE_MAGIC   "SIPLAN01"
+#define CACHE_VERSION 1u
+
+struct cache_header {
+	char magic[8];
+	uint32_t version;
+	uint32_t record_size;
+	uint64_t n_sites;
+	struct cache_key key;
+	uint64_t checksum; /* FNV-1a of the records */
+};
+
+struct cache_record {
+	struct sites_site site; /* addresses relative to the load bias */
+	struct plan_site plan;	/* .site is not stored */
+	uint8_t orig_site[16];	/* the object's bytes at plan.patch_start */
+	uint8_t orig_pad[8];	/* ... and at plan.pad_slot */
+};
+
+/* FNV-1a over 64-bit words (a byte at a time is 8x slower, and the
+ * records are a few hundred KiB), then over any tail bytes. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = (const uint8_t *)p;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		__builtin_memcpy(&w, b + i, 8);
+		h ^= w;
+		h *= 0x100000001b3ULL;
+		h ^= h >> 29;
+	}
+	for (; i < n; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+#define FNV_SEED 0xcbf29ce484222325ULL
+
+static size_t str_len(const char *s)
+{
+	size_t n = 0;
+	while (s[n])
+		n++;
+	return n;
+}
+
+/* Appends s to out[*len..size), keeping it NUL-terminated. */
+static bool append(char *out, size_t size, size_t *len, const char *s)
+{
+	size_t n = str_len(s);
+	if (*len + n + 1 > size)
+		return false;
+	__builtin_memcpy(out + *len, s, n + 1);
+	*len += n;
+	return true;
+}
+
+static int stat_id(const char *path, struct cache_file_id *id)
+{
+	struct stat st;
+	long r =
+	    raw_syscall4(SYS_newfstatat, AT_FDCWD, (long)path, (long)&st, 0);
+	if (raw_is_error(r))
+		return (int)r;
+	id->dev = st.st_dev;
+	id->ino = st.st_ino;
+	id->size = (uint64_t)st.st_size;
+	id->mtime_sec = (uint64_t)st.st_mtim.tv_sec;
+	id->mtime_nsec = (uint64_t)st.st_mtim.tv_nsec;
+	return 0;
+}
+
+int cache_key_for(const char *object_path, const char *library_path,
+		  struct cache_key *key)
+{
+	__builtin_memset(key, 0, sizeof(*key));
+	int err = stat_id(object_path, &key->object);
+	return err ? err : stat_id(library_path, &key->library);
+}
+
+/* The directory exists (made 0700 if not), belongs to us, and no one else
+ * may write to it. */
+static bool usable_dir(const char *path)
+{
+	raw_syscall2(SYS_mkdir, (long)path, 0700);
+	struct stat st;
+	long r =
+	    raw_syscall4(SYS_newfstatat, AT_FDCWD, (long)path, (long)&st, 0);
+	return !raw_is_error(r) && S_ISDIR(st.st_mode) &&
+	       st.st_uid == (uid_t)raw_syscall0(SYS_geteuid) &&
+	       (st.st_mode & 022) == 0;
+}
+
+int cache_dir(char *out, size_t size)
+{
+	size_t len = 0;
+	const char *dir = getenv("INTERCEPT_CACHE_DIR");
+	if (dir && *dir) {
+		if (!append(out, size, &len, dir))
+			return CACHE_E_PATH;
+		return usable_dir(out) ? 0 : CACHE_E_DIR;
+	}
+	const char *xdg = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+	if (xdg && *xdg == '/') {
+		if (!append(out, size, &len, xdg))
+			return CACHE_E_PATH;
+	} else if (home && *home == '/') {
+		if (!append(out, size, &len, home) ||
+		    !append(out, size, &len, "/.cache"))
+			return CACHE_E_PATH;
+		raw_syscall2(SYS_mkdir, (long)out, 0700);
+	} else {
+		return CACHE_E_DIR;
+	}
+	if (!append(out, size, &len, "/syscall_intercept"))
+		return CACHE_E_PATH;
+	return usable_dir(out) ? 0 : CACHE_E_DIR;
+}
+
+int cache_file(const char *dir, const char *object_path,
+	       const struct cache_key *key, char *out, size_t size)
+{
+	const char *base = object_path;
+	for (const char *p = object_path; *p; p++)
+		if (*p == '/')
+			base = p + 1;
+	uint64_t h = fnv(FNV_SEED, object_path, str_len(object_path));
+	h = fnv(h, key, sizeof(*key));
+	char hex[18] = "-";
+	for (int i = 0; i < 16; i++)
+		hex[1 + i] = "0123456789abcdef"[(h >> (60 - 4 * i)) & 15];
+	hex[17] = 0;
+	size_t len = 0;
+	if (!append(out, size, &len, dir) || !append(out, size, &len, "/") ||
+	    !append(out, size, &len, base) || !append(out, size, &len, hex))
+		return CACHE_E_PATH;
+	return 0;
+}
+
+/* Adds delta to every address of a site and its plan (delta is the load
+ * bias, or minus it). Instruction targets of 0 mean "none". */
+static void rebase(struct sites_site *s, struct plan_site *p, uint64_t delta)
+{
+	s->address += delta;
+	s->range_start += delta;
+	s->range_end += delta;
+	s->window_start += delta;
+	for (unsigned k = 0; k < SITES_MAX_INSNS; k++) {
+		s->insns[k].address += delta;
+		if (s->insns[k].target)
+			s->insns[k].target += delta;
+	}
+	p->patch_start += delta;
+	if (p->pad_slot)
+		p->pad_slot += delta;
+	p->resume += delta;
+}
+
+static bool write_all(long fd, const void *buf, size_t n)
+{
+	const uint8_t *b = (const uint8_t *)buf;
+	while (n) {
+		long w = raw_syscall3(SYS_write, fd, (long)b, (long)n);
+		if (w == -EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		b += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+int cache_save(const char *path, const struct cache_key *key,
+	       const struct locator_object *obj, const struct plan_result *plan)
+{
+	char tmp[4096];
+	size_t len = 0;
+	char pid[24];
+	long id = raw_syscall0(SYS_getpid);
+	int n = 0;
+	do {
+		pid[n++] = (char)('0' + id % 10);
+		id /= 10;
+	} while (id && n < 20);
+	char pid_rev[24];
+	for (int i = 0; i < n; i++)
+		pid_rev[i] = pid[n - 1 - i];
+	pid_rev[n] = 0;
+	if (!append(tmp, sizeof(tmp), &len, path) ||
+	    !append(tmp, sizeof(tmp), &len, ".tmp.") ||
+	    !append(tmp, sizeof(tmp), &len, pid_rev))
+		return CACHE_E_PATH;
+
+	/* Records are built one at a time; the checksum goes in a header
+	 * rewritten at the end. */
+	long fd = raw_syscall4(SYS_openat, AT_FDCWD, (long)tmp,
+			       O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (raw_is_error(fd))
+		return (int)fd;
+	struct cache_header h;
+	__builtin_memset(&h, 0, sizeof(h));
+	__builtin_memcpy(h.magic, CACHE_MAGIC, 8);
+	h.version = CACHE_VERSION;
+	h.record_size = sizeof(struct cache_record);
+	h.n_sites = plan->n_sites;
+	h.key = *key;
+	h.checksum = FNV_SEED;
+	bool ok = write_all(fd, &h, sizeof(h));
+	for (size_t i = 0; ok && i < plan->n_sites; i++) {
+		struct cache_record rec;
+		__builtin_memset(&rec, 0, sizeof(rec));
+		rec.site = *plan->sites[i].site;
+		rec.plan = plan->sites[i];
+		rec.plan.site = 0;
+		const uint8_t *b = locator_bytes(obj, rec.plan.patch_start,
+						 rec.plan.patch_len);
+		if (rec.plan.patch_len > sizeof(rec.orig_site) ||
+		    (rec.plan.patch_len && !b)) {
+			ok = false;
+			break;
+		}
+		if (rec.plan.patch_len)
+			__builtin_memcpy(rec.orig_site, b, rec.plan.patch_len);
+		if (rec.plan.kind == PLAN_PADDING) {
+			b = locator_bytes(obj, rec.plan.pad_slot, 5);
+			if (!b) {
+				ok = false;
+				break;
+			}
+			__builtin_memcpy(rec.orig_pad, b, 5);
+		}
+		rebase(&rec.site, &rec.plan, -(uint64_t)obj->bias);
+		h.checksum = fnv(h.checksum, &rec, sizeof(rec));
+		ok = write_all(fd, &rec, sizeof(rec));
+	}
+	if (ok)
+		ok = raw_syscall4(SYS_pwrite64, fd, (long)&h, sizeof(h), 0) ==
+		     (long)sizeof(h);
+	raw_syscall1(SYS_close, fd);
+	if (ok &&
+	    !raw_is_error(raw_syscall2(SYS_rename, (long)tmp, (long)path)))
+		return 0;
+	raw_syscall1(SYS_unlink, (long)tmp);
+	return CACHE_E_PATH;
+}
+
+/* Is every byte the plan overwrites still what it saw? */
+static bool still_there(const struct locator_object *obj,
+			const struct cache_record *r)
+{
+	const struct plan_site *p = &r->plan;
+	const uint8_t *b = locator_bytes(obj, r->site.address, 2);
+	if (!b || b[0] != 0x0f || b[1] != 0x05)
+		return false;
+	if (p->patch_len) {
+		b = locator_bytes(obj, p->patch_start, p->patch_len);
+		if (!b || __builtin_memcmp(b, r->orig_site, p->patch_len))
+			return false;
+	}
+	if (p->kind == PLAN_PADDING) {
+		b = locator_bytes(obj, p->pad_slot, 5);
+		if (!b || __builtin_memcmp(b, r->orig_pad, 5))
+			return false;
+	}
+	return true;
+}
+
+static bool plausible(const struct cache_record *r)
+{
+	const struct sites_site *s = &r->site;
+	const struct plan_site *p = &r->plan;
+	return s->n_insns >= 1 && s->n_insns <= SITES_MAX_INSNS &&
+	       s->syscall_index < s->n_insns &&
+	       (p->kind == PLAN_INLINE || p->kind == PLAN_PADDING ||
+		p->kind == PLAN_FALLBACK) &&
+	       p->patch_len <= sizeof(r->orig_site) &&
+	       (unsigned)p->first + p->count <= s->n_insns && p->save <= 2;
+}
+
+int cache_load(const char *path, const struct cache_key *key,
+	       const struct locator_object *obj, struct arena *arena,
+	       struct sites_result *sites, struct plan_result *plan)
+{
+	long fd = raw_syscall4(SYS_openat, AT_FDCWD, (long)path,
+			       O_RDONLY | O_CLOEXEC, 0);
+	if (raw_is_error(fd))
+		return (int)fd;
+	struct stat st;
+	long r = raw_syscall2(SYS_fstat, fd, (long)&st);
+	if (raw_is_error(r) || st.st_uid != (uid_t)raw_syscall0(SYS_geteuid) ||
+	    (size_t)st.st_size < sizeof(struct cache_header)) {
+		raw_syscall1(SYS_close, fd);
+		return raw_is_error(r) ? (int)r : CACHE_E_FORMAT;
+	}
+	size_t size = (size_t)st.st_size;
+	long m = raw_syscall6(SYS_mmap, 0, (long)size, PROT_READ, MAP_PRIVATE,
+			      fd, 0);
+	raw_syscall1(SYS_close, fd);
+	if (raw_is_error(m))
+		return (int)m;
+	const struct cache_header *h = (const struct cache_header *)m;
+	const struct cache_record *rec = (const struct cache_record *)(h + 1);
+	int err = 0;
+	if (__builtin_memcmp(h->magic, CACHE_MAGIC, 8) ||
+	    h->version != CACHE_VERSION ||
+	    h->record_size != sizeof(struct cache_record))
+		err = CACHE_E_FORMAT;
+	else if (__builtin_memcmp(&h->key, key, sizeof(*key)))
+		err = CACHE_E_KEY;
+	else if (h->n_sites > (size - sizeof(*h)) / sizeof(*rec) ||
+		 size != sizeof(*h) + h->n_sites * sizeof(*rec) ||
+		 fnv(FNV_SEED, rec, h->n_sites * sizeof(*rec)) != h->checksum)
+		err = CACHE_E_CORRUPT;
+	size_t n = err ? 0 : (size_t)h->n_sites;
+	struct sites_site *ss = 0;
+	struct plan_site *ps = 0;
+	if (!err && n) {
+		ss = (struct sites_site *)arena_alloc_uninit(
+		    arena, n * sizeof(*ss), 16);
+		ps = (struct plan_site *)arena_alloc_uninit(
+		    arena, n * sizeof(*ps), 16);
+		if (!ss || !ps)
+			err = CACHE_E_NOMEM;
+	}
+	__builtin_memset(plan, 0, sizeof(*plan));
+	for (size_t i = 0; !err && i < n; i++) {
+		struct cache_record c = rec[i];
+		rebase(&c.site, &c.plan, (uint64_t)obj->bias);
+		if (!plausible(&c)) {
+			err = CACHE_E_CORRUPT;
+			break;
+		}
+		if (!still_there(obj, &c)) {
+			err = CACHE_E_STALE;
+			break;
+		}
+		ss[i] = c.site;
+		ps[i] = c.plan;
+		ps[i].site = &ss[i];
+		plan->n_inline += c.plan.kind == PLAN_INLINE;
+		plan->n_padding += c.plan.kind == PLAN_PADDING;
+		plan->n_fallback += c.plan.kind == PLAN_FALLBACK;
+	}
+	raw_syscall2(SYS_munmap, m, (long)size);
+	if (err) {
+		__builtin_memset(plan, 0, sizeof(*plan));
+		return err;
+	}
+	__builtin_memset(sites, 0, sizeof(*sites));
+	sites->sites = ss;
+	sites->n_sites = n;
+	plan->sites = ps;
+	plan->n_sites = n;
+	return 0;
+}
+
+const char *cache_strerror(int err)
+{
+	switch (err) {
+	case CACHE_OK:
+		return "ok";
+	case CACHE_E_NOMEM:
+		return "out of working memory";
+	case CACHE_E_FORMAT:
+		return "not a plan cache of this version";
+	case CACHE_E_KEY:
+		return "made for another object or library build";
+	case CACHE_E_CORRUPT:
+		return "damaged";
+	case CACHE_E_STALE:
+		return "the object's code differs from the cached plan";
+	case CACHE_E_DIR:
+		return "no private cache directory";
+	case CACHE_E_PATH:
+		return "cannot write the cache file";
+	}
+	return err < 0 && err > -4096 ? "system error" : "unknown error";
+}

@@ -1,0 +1,117 @@
+// The plan cache seen from whole processes: the first run saves the plan,
+// later runs use it and behave the same, a damaged cache is never applied
+// (and is replaced), and the cache can be turned off or refused.
+#include <dirent.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "testing/process/process_util.h"
+
+namespace si_process
+{
+namespace
+{
+
+std::vector<std::string> Files(const std::string &dir)
+{
+	std::vector<std::string> names;
+	DIR *d = opendir(dir.c_str());
+	if (!d)
+		return names;
+	while (struct dirent *e = readdir(d))
+		if (e->d_name[0] != '.')
+			names.push_back(e->d_name);
+	closedir(d);
+	return names;
+}
+
+RunResult RunHooked(const std::string &cache, const std::string &rec,
+		    const std::vector<std::string> &extra = {})
+{
+	std::vector<std::string> env = {"INTERCEPT_CACHE_DIR=" + cache,
+					"INTERCEPT_DEBUG_DUMP=1",
+					"SI_REC_GETPPID=424242"};
+	env.insert(env.end(), extra.begin(), extra.end());
+	return RunProgram(HelperPath("prog_getppid"), {"prog_getppid", "3"},
+			  HookEnv(StaticHookPath(), rec, env));
+}
+
+const char kFromCache[] = "526 sites, 526 inline, 0 padding, 0 not patched "
+			  "(plan from the cache)";
+
+TEST(CacheTest, FirstRunSavesLaterRunsUseIt)
+{
+	std::string cache = MakeTempDir("cache");
+	RunResult first = RunHooked(cache, MakeTempDir("rec1"));
+	ASSERT_EQ(first.exit_code, 0) << first.err;
+	EXPECT_EQ(first.out, "getppid 424242\n");
+	EXPECT_EQ(first.err.find("(plan from the cache)"), std::string::npos);
+	std::vector<std::string> files = Files(cache);
+	ASSERT_EQ(files.size(), 1u);
+	EXPECT_EQ(files[0].rfind("libc.so.6-", 0), 0u) << files[0];
+	struct stat st;
+	ASSERT_EQ(stat((cache + "/" + files[0]).c_str(), &st), 0);
+	EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+	std::string rec = MakeTempDir("rec2");
+	RunResult second = RunHooked(cache, rec);
+	ASSERT_EQ(second.exit_code, 0) << second.err;
+	EXPECT_EQ(second.out, first.out);
+	EXPECT_NE(second.err.find(kFromCache), std::string::npos) << second.err;
+	EXPECT_EQ(CountOf(ReadCounts(rec, second.pid), SYS_getppid), 3);
+}
+
+TEST(CacheTest, DamagedCacheIsNotAppliedAndIsReplaced)
+{
+	std::string cache = MakeTempDir("cache_bad");
+	ASSERT_EQ(RunHooked(cache, MakeTempDir("r1")).exit_code, 0);
+	std::vector<std::string> files = Files(cache);
+	ASSERT_EQ(files.size(), 1u);
+	std::string path = cache + "/" + files[0];
+	std::string data = ReadFile(path);
+	ASSERT_GT(data.size(), 4096u);
+	for (size_t i = 1000; i < 1100; i++) // inside the first records
+		data[i] = (char)(data[i] ^ 0x5a);
+	WriteFile(path, data);
+	chmod(path.c_str(), 0600);
+
+	RunResult r = RunHooked(cache, MakeTempDir("r2"));
+	ASSERT_EQ(r.exit_code, 0) << r.err;
+	EXPECT_EQ(r.out, "getppid 424242\n");
+	EXPECT_EQ(r.err.find("(plan from the cache)"), std::string::npos)
+	    << r.err;
+	RunResult again = RunHooked(cache, MakeTempDir("r3"));
+	EXPECT_NE(again.err.find(kFromCache), std::string::npos) << again.err;
+
+	WriteFile(path, "not a cache"); // too short to be one
+	chmod(path.c_str(), 0600);
+	r = RunHooked(cache, MakeTempDir("r4"));
+	EXPECT_EQ(r.exit_code, 0) << r.err;
+	EXPECT_EQ(r.out, "getppid 424242\n");
+}
+
+TEST(CacheTest, TurnedOff)
+{
+	std::string cache = MakeTempDir("cache_off");
+	RunResult r = RunHooked(cache, MakeTempDir("r"), {"INTERCEPT_CACHE=0"});
+	ASSERT_EQ(r.exit_code, 0) << r.err;
+	EXPECT_EQ(r.out, "getppid 424242\n");
+	EXPECT_TRUE(Files(cache).empty());
+}
+
+TEST(CacheTest, DirectoryOthersCanWriteIsRefused)
+{
+	std::string cache = MakeTempDir("cache_shared");
+	ASSERT_EQ(chmod(cache.c_str(), 0777), 0);
+	RunResult r = RunHooked(cache, MakeTempDir("r"));
+	ASSERT_EQ(r.exit_code, 0) << r.err;
+	EXPECT_EQ(r.out, "getppid 424242\n");
+	EXPECT_TRUE(Files(cache).empty());
+}
+
+} // namespace
+} // namespace si_process
