@@ -1,0 +1,756 @@
+/*
+ * hook_bench: what interception costs, measured against the same machine
+ * without it, in one run.
+ *
+ *   bazel run //tools:hook_bench [-- OPTIONS]
+ *
+ *   --lib PATH      libsyscall_intercept.so (default: found in runfiles)
+ *   --hook PATH     libbench_hook.so (default: found in runfiles)
+ *   --python PATH   the interpreter for the start-up rows (/usr/bin/python3)
+ *   --rounds N      per-call rounds per mode (11)
+ *   --iters N       calls per op per round (200000)
+ *   --true-runs N   /bin/true runs per mode (200)
+ *   --python-runs N python3 runs per mode (30)
+ *   --quick         tiny counts, for the smoke test
+ *
+ * Per-call cost: the driver re-executes itself as a worker (--worker MODE)
+ * once per mode and round, rounds interleaved (none, pass, emul, none, ...),
+ * so machine noise hits every mode alike; each worker times a loop of each
+ * call with CLOCK_MONOTONIC and checks every result. none runs without
+ * preload; pass and emul preload the bench hook (which links the whole
+ * library), with BENCH_HOOK_MODE telling it to let the calls through or to
+ * answer them. Start-up and memory: fork+exec+wait4 of /bin/true and of
+ * python3 -c pass, with and without LD_PRELOAD of the library alone,
+ * interleaved. Every figure is a median and is printed next to the unhooked
+ * figure of the same run; nothing is compared with numbers from elsewhere.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tools/bench_hook.h"
+
+extern char **environ;
+
+enum bench_mode { MODE_NONE, MODE_PASS, MODE_EMUL, N_MODES };
+
+static const char *const mode_names[N_MODES] = {"none", "pass", "emul"};
+
+enum bench_op { OP_GETPPID, OP_SYSCALL_GETPPID, OP_WRITE, OP_CLOSE, N_OPS };
+
+static const char *const op_names[N_OPS] = {
+    "getppid()",
+    "syscall(SYS_getppid)",
+    "write(devnull, buf, 1)",
+    "close(-1)",
+};
+
+/* Which of the hook's counters each op feeds. */
+static const int op_hook_counter[N_OPS] = {
+    BENCH_HOOK_OP_GETPPID,
+    BENCH_HOOK_OP_GETPPID,
+    BENCH_HOOK_OP_WRITE,
+    BENCH_HOOK_OP_CLOSE,
+};
+
+#define WARMUP_CALLS 1000L
+#define MAX_ROUNDS   1001
+#define MAX_RUNS     100001
+
+struct bench_config {
+	const char *lib;
+	const char *hook;
+	const char *python;
+	long rounds;
+	long iters;
+	long true_runs;
+	long python_runs;
+};
+
+static double hook_bench_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static int hook_bench_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Returns the q-quantile (0..1) of v[0..n); sorts v. n > 0. */
+static double hook_bench_quantile(double *v, long n, double q)
+{
+	qsort(v, (size_t)n, sizeof(*v), hook_bench_cmp_double);
+	double pos = q * (double)(n - 1);
+	long lo = (long)pos;
+	if (lo + 1 >= n)
+		return v[n - 1];
+	return v[lo] + (pos - (double)lo) * (v[lo + 1] - v[lo]);
+}
+
+static double hook_bench_median(double *v, long n)
+{
+	return hook_bench_quantile(v, n, 0.5);
+}
+
+/* ------------------------------------------------------------------ */
+/* The worker: runs in a child process, hooked or not.                 */
+
+/* Asks the preloaded hook; returns its answer, or -errno without a hook. */
+static long hook_bench_probe(long cmd, long arg)
+{
+	long r = syscall(BENCH_HOOK_PROBE_NR, BENCH_HOOK_PROBE_MAGIC, cmd, arg);
+	return r == -1 ? -errno : r;
+}
+
+/* Times n calls of op; returns ns per call. Adds the calls whose result was
+ * not the expected one to *bad. */
+static double hook_bench_time_op(enum bench_op op, long n, int fd,
+				 long expect_ppid, long *bad)
+{
+	static const char byte = 'x';
+	long b = 0;
+	double t0 = hook_bench_now_ns();
+	switch (op) {
+	case OP_GETPPID:
+		for (long i = 0; i < n; i++)
+			b += getppid() != expect_ppid;
+		break;
+	case OP_SYSCALL_GETPPID:
+		for (long i = 0; i < n; i++)
+			b += syscall(SYS_getppid) != expect_ppid;
+		break;
+	case OP_WRITE:
+		for (long i = 0; i < n; i++)
+			b += write(fd, &byte, 1) != 1;
+		break;
+	case OP_CLOSE:
+		for (long i = 0; i < n; i++)
+			b += close(-1) != -1 || errno != EBADF;
+		break;
+	case N_OPS:
+		break;
+	}
+	double t1 = hook_bench_now_ns();
+	*bad += b;
+	return (t1 - t0) / (double)n;
+}
+
+/* Prints "op I NS" for each op, then "ok MODE: ..."; returns 0, or 1 after
+ * printing what went wrong. */
+static int hook_bench_worker(const char *mode_name, long iters, long parent)
+{
+	int mode = -1;
+	for (int m = 0; m < N_MODES; m++)
+		if (strcmp(mode_name, mode_names[m]) == 0)
+			mode = m;
+	if (mode < 0 || iters <= 0) {
+		fprintf(stderr, "hook_bench worker: bad arguments\n");
+		return 1;
+	}
+	long hook_mode = hook_bench_probe(BENCH_HOOK_CMD_MODE, 0);
+	long want_mode = mode == MODE_PASS   ? BENCH_HOOK_MODE_PASS
+			 : mode == MODE_EMUL ? BENCH_HOOK_MODE_EMUL
+					     : -ENOSYS;
+	if (hook_mode != want_mode) {
+		fprintf(stderr,
+			"hook_bench worker (%s): the hook %s (probe returned "
+			"%ld, expected %ld)%s\n",
+			mode_name,
+			hook_mode == -ENOSYS ? "is not active"
+					     : "is in the wrong mode",
+			hook_mode, want_mode,
+			hook_mode == -ENOSYS
+			    ? "; did ld.so ignore LD_PRELOAD (see above)?"
+			    : "");
+		return 1;
+	}
+	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		perror("hook_bench worker: /dev/null");
+		return 1;
+	}
+	if (mode != MODE_NONE)
+		(void)hook_bench_probe(BENCH_HOOK_CMD_SET_FD, fd);
+	long expect_ppid = mode == MODE_EMUL ? BENCH_HOOK_PPID : parent;
+
+	double ns[N_OPS];
+	long bad[N_OPS] = {0};
+	for (int op = 0; op < N_OPS; op++) {
+		(void)hook_bench_time_op(op, WARMUP_CALLS, fd, expect_ppid,
+					 &bad[op]);
+		ns[op] =
+		    hook_bench_time_op(op, iters, fd, expect_ppid, &bad[op]);
+	}
+	int failed = 0;
+	for (int op = 0; op < N_OPS; op++) {
+		if (bad[op]) {
+			fprintf(stderr,
+				"hook_bench worker (%s): %s gave an unexpected "
+				"result %ld times (expected getppid = %ld)\n",
+				mode_name, op_names[op], bad[op], expect_ppid);
+			failed = 1;
+		}
+	}
+	/* The hook must have seen every call: pass-through really went
+	 * through it, and emulated answers came from it. */
+	long seen[BENCH_HOOK_N_OPS] = {0};
+	if (mode != MODE_NONE) {
+		long want[BENCH_HOOK_N_OPS] = {0};
+		for (int op = 0; op < N_OPS; op++)
+			want[op_hook_counter[op]] += WARMUP_CALLS + iters;
+		for (int c = 0; c < BENCH_HOOK_N_OPS; c++) {
+			seen[c] = hook_bench_probe(BENCH_HOOK_CMD_COUNT, c);
+			if (seen[c] != want[c]) {
+				fprintf(stderr,
+					"hook_bench worker (%s): the hook saw "
+					"%ld calls of counter %d, expected "
+					"%ld\n",
+					mode_name, seen[c], c, want[c]);
+				failed = 1;
+			}
+		}
+	}
+	close(fd);
+	if (failed)
+		return 1;
+	for (int op = 0; op < N_OPS; op++)
+		printf("op %d %.3f\n", op, ns[op]);
+	switch (mode) {
+	case MODE_NONE:
+		printf("ok none: no hook present (probe: ENOSYS), getppid() "
+		       "= %ld (the real parent)\n",
+		       parent);
+		break;
+	case MODE_PASS:
+		printf("ok pass: hook saw every call (%ld getppid, %ld write, "
+		       "%ld close) and let the kernel run it; getppid() = "
+		       "%ld (the real parent)\n",
+		       seen[BENCH_HOOK_OP_GETPPID], seen[BENCH_HOOK_OP_WRITE],
+		       seen[BENCH_HOOK_OP_CLOSE], parent);
+		break;
+	default:
+		printf("ok emul: hook answered every call (%ld getppid, %ld "
+		       "write, %ld close); getppid() returned the hook's "
+		       "constant %d every time\n",
+		       seen[BENCH_HOOK_OP_GETPPID], seen[BENCH_HOOK_OP_WRITE],
+		       seen[BENCH_HOOK_OP_CLOSE], BENCH_HOOK_PPID);
+		break;
+	}
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Finding the files.                                                  */
+
+static char *self_exe; /* this binary, absolute */
+
+static int hook_bench_is_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Returns a malloc'ed absolute path of the first candidate that exists for
+ * `rel` (a path inside the workspace), or NULL after listing where it
+ * looked. bazel_bin_rel is where it sits relative to the driver in the
+ * bazel-bin layout. */
+static char *hook_bench_find(const char *argv0, const char *rel,
+			     const char *bazel_bin_rel)
+{
+	char cand[8][PATH_MAX];
+	int n = 0;
+	const char *env_dirs[] = {getenv("RUNFILES_DIR"),
+				  getenv("TEST_SRCDIR")};
+	for (int i = 0; i < 2; i++)
+		if (env_dirs[i] && *env_dirs[i])
+			snprintf(cand[n++], PATH_MAX, "%s/syscall_intercept/%s",
+				 env_dirs[i], rel);
+	snprintf(cand[n++], PATH_MAX, "%s.runfiles/syscall_intercept/%s", argv0,
+		 rel);
+	if (strcmp(argv0, self_exe) != 0)
+		snprintf(cand[n++], PATH_MAX,
+			 "%s.runfiles/syscall_intercept/%s", self_exe, rel);
+	/* bazel run starts us in our runfiles tree. */
+	snprintf(cand[n++], PATH_MAX, "%s", rel);
+	const char *slash = strrchr(self_exe, '/');
+	int dir_len = slash ? (int)(slash - self_exe) : 1;
+	snprintf(cand[n++], PATH_MAX, "%.*s/%s", dir_len,
+		 slash ? self_exe : ".", bazel_bin_rel);
+	for (int i = 0; i < n; i++) {
+		if (hook_bench_is_file(cand[i])) {
+			char *abs = realpath(cand[i], NULL);
+			if (abs)
+				return abs;
+		}
+	}
+	fprintf(stderr, "hook_bench: cannot find %s; looked in:\n", rel);
+	for (int i = 0; i < n; i++)
+		fprintf(stderr, "  %s\n", cand[i]);
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Child processes.                                                    */
+
+/* Returns a malloc'ed copy of environ without LD_PRELOAD and the bench
+ * variables, with room for `extra` more entries and the NULL. */
+static char **hook_bench_env(int extra)
+{
+	size_t n = 0;
+	while (environ[n])
+		n++;
+	char **env = calloc(n + (size_t)extra + 1, sizeof(*env));
+	if (!env)
+		return NULL;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (strncmp(environ[i], "LD_PRELOAD=", 11) == 0 ||
+		    strncmp(environ[i], BENCH_HOOK_MODE_ENV "=",
+			    strlen(BENCH_HOOK_MODE_ENV) + 1) == 0)
+			continue;
+		env[k++] = environ[i];
+	}
+	return env;
+}
+
+/* Appends NAME=VALUE (malloc'ed) to a NULL-terminated env with room. */
+static void hook_bench_env_add(char **env, const char *name, const char *value)
+{
+	size_t k = 0;
+	while (env[k])
+		k++;
+	size_t len = strlen(name) + strlen(value) + 2;
+	char *s = malloc(len);
+	if (!s) {
+		fprintf(stderr, "hook_bench: out of memory\n");
+		exit(1);
+	}
+	snprintf(s, len, "%s=%s", name, value);
+	env[k] = s;
+}
+
+/*
+ * fork + execve + wait4 of argv with envp. Returns the exit status (-1 if
+ * it could not start). *ms gets the wall time, *maxrss_kib ru_maxrss. If
+ * out is non-NULL, the child's stdout and stderr (where ld.so complains) go
+ * into it, up to cap - 1 bytes, NUL-terminated; else they are inherited.
+ */
+static int hook_bench_run(char *const argv[], char *const envp[], double *ms,
+			  long *maxrss_kib, char *out, size_t cap)
+{
+	int pipefd[2] = {-1, -1};
+	if (out && pipe2(pipefd, O_CLOEXEC) != 0)
+		return -1;
+	fflush(NULL);
+	double t0 = hook_bench_now_ns();
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (out) {
+			dup2(pipefd[1], 1);
+			dup2(pipefd[1], 2);
+		}
+		execve(argv[0], argv, envp);
+		fprintf(stderr, "hook_bench: cannot execute %s: %s\n", argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	size_t len = 0;
+	if (out) {
+		close(pipefd[1]);
+		for (;;) {
+			char drain[512]; /* once out is full: keep the child
+					    from blocking on a full pipe */
+			ssize_t r =
+			    len < cap - 1
+				? read(pipefd[0], out + len, cap - 1 - len)
+				: read(pipefd[0], drain, sizeof(drain));
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				break;
+			if (len < cap - 1)
+				len += (size_t)r;
+		}
+		out[len] = 0;
+		close(pipefd[0]);
+	}
+	int status;
+	struct rusage ru;
+	while (wait4(pid, &status, 0, &ru) < 0)
+		if (errno != EINTR)
+			return -1;
+	double t1 = hook_bench_now_ns();
+	if (ms)
+		*ms = (t1 - t0) / 1e6;
+	if (maxrss_kib)
+		*maxrss_kib = ru.ru_maxrss;
+	return status;
+}
+
+/* ------------------------------------------------------------------ */
+/* Per-call cost.                                                      */
+
+static double per_call_ns[N_MODES][N_OPS][MAX_ROUNDS];
+static char worker_ok[N_MODES][512];
+
+/* Runs one worker; fills per_call_ns[mode][*][round]. Returns 0, or 1 after
+ * printing why. */
+static int hook_bench_one_worker(const struct bench_config *cfg, int mode,
+				 long round)
+{
+	char iters[32], parent[32];
+	snprintf(iters, sizeof(iters), "%ld", cfg->iters);
+	snprintf(parent, sizeof(parent), "%ld", (long)getpid());
+	char *argv[] = {self_exe, "--worker", (char *)mode_names[mode],
+			iters,	  parent,     NULL};
+	char **env = hook_bench_env(2);
+	if (!env)
+		return 1;
+	if (mode != MODE_NONE) {
+		hook_bench_env_add(env, "LD_PRELOAD", cfg->hook);
+		hook_bench_env_add(env, BENCH_HOOK_MODE_ENV, mode_names[mode]);
+	}
+	char out[2048];
+	int status = hook_bench_run(argv, env, NULL, NULL, out, sizeof(out));
+	/* The two added strings are leaked: a few bytes per worker. */
+	free(env);
+	if (status != 0) {
+		fprintf(stderr,
+			"hook_bench: the %s worker failed (status 0x%x); its "
+			"output:\n%s",
+			mode_names[mode], status, out);
+		return 1;
+	}
+	int got = 0;
+	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+		int op;
+		double ns;
+		if (sscanf(line, "op %d %lf", &op, &ns) == 2 && op >= 0 &&
+		    op < N_OPS) {
+			per_call_ns[mode][op][round] = ns;
+			got |= 1 << op;
+		} else if (strncmp(line, "ok ", 3) == 0) {
+			snprintf(worker_ok[mode], sizeof(worker_ok[mode]), "%s",
+				 line);
+		}
+	}
+	if (got != (1 << N_OPS) - 1 || !worker_ok[mode][0]) {
+		fprintf(stderr, "hook_bench: the %s worker printed no result\n",
+			mode_names[mode]);
+		return 1;
+	}
+	return 0;
+}
+
+static int hook_bench_per_call(const struct bench_config *cfg)
+{
+	for (long r = 0; r < cfg->rounds; r++)
+		for (int m = 0; m < N_MODES; m++)
+			if (hook_bench_one_worker(cfg, m, r))
+				return 1;
+
+	printf("\nPer-call cost, ns/call: median of %ld rounds x %ld calls, "
+	       "rounds interleaved none/pass/emul\n",
+	       cfg->rounds, cfg->iters);
+	printf("%-24s %9s %12s %22s %10s %22s\n", "call", "unhooked",
+	       "pass-through", "pass-through adds", "emulated",
+	       "emulated vs unhooked");
+	double spread[N_MODES] = {0};
+	for (int op = 0; op < N_OPS; op++) {
+		double med[N_MODES];
+		for (int m = 0; m < N_MODES; m++) {
+			double *v = per_call_ns[m][op];
+			double q1 = hook_bench_quantile(v, cfg->rounds, 0.25);
+			double q3 = hook_bench_quantile(v, cfg->rounds, 0.75);
+			med[m] = hook_bench_median(v, cfg->rounds);
+			double s = med[m] > 0 ? (q3 - q1) / med[m] : 0;
+			if (s > spread[m])
+				spread[m] = s;
+		}
+		double base = med[MODE_NONE];
+		char adds[64], emul[64];
+		snprintf(adds, sizeof(adds), "%+.1f ns (%+.0f%%)",
+			 med[MODE_PASS] - base,
+			 100.0 * (med[MODE_PASS] - base) / base);
+		snprintf(emul, sizeof(emul), "%.0f%% of unhooked",
+			 100.0 * med[MODE_EMUL] / base);
+		printf("%-24s %9.1f %12.1f %22s %10.1f %22s\n", op_names[op],
+		       base, med[MODE_PASS], adds, med[MODE_EMUL], emul);
+	}
+	printf("noise: worst interquartile range across rounds, as %% of the "
+	       "median: none %.1f%%, pass %.1f%%, emul %.1f%%\n",
+	       100 * spread[MODE_NONE], 100 * spread[MODE_PASS],
+	       100 * spread[MODE_EMUL]);
+	for (int m = 0; m < N_MODES; m++)
+		printf("%s\n", worker_ok[m]);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Start-up and memory.                                                */
+
+struct startup_row {
+	const char *label;
+	long runs;
+	double ms_med[2];
+	double rss_med[2];
+};
+
+static double startup_ms[2][MAX_RUNS];
+static double startup_rss[2][MAX_RUNS];
+
+/* Runs argv row->runs times without and with LD_PRELOAD=lib, interleaved,
+ * after one unmeasured run of each. Children inherit stderr, so a "cannot be
+ * preloaded" warning from ld.so shows. Returns 0, or 1 if a run failed. */
+static int hook_bench_startup_row(const struct bench_config *cfg,
+				  char *const argv[], struct startup_row *row)
+{
+	char **env[2] = {hook_bench_env(0), hook_bench_env(1)};
+	if (!env[0] || !env[1])
+		return 1;
+	hook_bench_env_add(env[1], "LD_PRELOAD", cfg->lib);
+	int rc = 0;
+	/* One unmeasured run each: it warms the page cache, and must succeed
+	 * silently; ld.so only warns when it cannot preload the library, and
+	 * would go on to measure nothing. */
+	for (int p = 0; p < 2 && !rc; p++) {
+		char out[1024];
+		int status =
+		    hook_bench_run(argv, env[p], NULL, NULL, out, sizeof(out));
+		if (status != 0 || out[0]) {
+			fprintf(stderr,
+				"hook_bench: %s%s%s%s must exit 0 and print "
+				"nothing; "
+				"it exited with status 0x%x and printed:\n%s\n",
+				p ? "LD_PRELOAD=" : "", p ? cfg->lib : "",
+				p ? " " : "", row->label, status, out);
+			rc = 1;
+		}
+	}
+	for (long i = 0; i < row->runs && !rc; i++) {
+		for (int p = 0; p < 2; p++) {
+			long rss = 0;
+			int status = hook_bench_run(
+			    argv, env[p], &startup_ms[p][i], &rss, NULL, 0);
+			if (status != 0) {
+				fprintf(stderr,
+					"hook_bench: %s failed (status "
+					"0x%x)\n",
+					row->label, status);
+				rc = 1;
+				break;
+			}
+			startup_rss[p][i] = (double)rss;
+		}
+	}
+	if (!rc) {
+		for (int p = 0; p < 2; p++) {
+			row->ms_med[p] =
+			    hook_bench_median(startup_ms[p], row->runs);
+			row->rss_med[p] =
+			    hook_bench_median(startup_rss[p], row->runs);
+		}
+	}
+	free(env[0]);
+	free(env[1]);
+	return rc;
+}
+
+/* Returns this process's RssAnon from /proc/self/status, or -1. */
+static long hook_bench_rss_anon_kib(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	if (!f)
+		return -1;
+	char line[256];
+	long kib = -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "RssAnon: %ld", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+static int hook_bench_startup(const struct bench_config *cfg)
+{
+	char *true_argv[] = {"/bin/true", NULL};
+	char *py_argv[] = {(char *)cfg->python, "-c", "pass", NULL};
+	struct startup_row rows[2] = {
+	    {"/bin/true", cfg->true_runs, {0, 0}, {0, 0}},
+	    {"python3 -c pass", cfg->python_runs, {0, 0}, {0, 0}},
+	};
+	if (hook_bench_startup_row(cfg, true_argv, &rows[0]) ||
+	    hook_bench_startup_row(cfg, py_argv, &rows[1]))
+		return 1;
+
+	printf("\nStart-up: fork+exec+wait4 wall time, ms: median of %ld "
+	       "(/bin/true) / %ld (python3) runs per column, interleaved\n",
+	       cfg->true_runs, cfg->python_runs);
+	printf("%-24s %11s %16s %12s %8s\n", "program", "no preload",
+	       "LD_PRELOAD=lib", "difference", "ratio");
+	for (int i = 0; i < 2; i++) {
+		char diff[32];
+		snprintf(diff, sizeof(diff), "%+.3f ms",
+			 rows[i].ms_med[1] - rows[i].ms_med[0]);
+		printf("%-24s %11.3f %16.3f %12s %7.2fx\n", rows[i].label,
+		       rows[i].ms_med[0], rows[i].ms_med[1], diff,
+		       rows[i].ms_med[1] / rows[i].ms_med[0]);
+	}
+	printf("\nMemory: max RSS (wait4 ru_maxrss), KiB: median of the same "
+	       "runs\n");
+	printf("%-24s %11s %16s %12s\n", "program", "no preload",
+	       "LD_PRELOAD=lib", "difference");
+	for (int i = 0; i < 2; i++) {
+		char diff[32];
+		snprintf(diff, sizeof(diff), "%+.0f KiB",
+			 rows[i].rss_med[1] - rows[i].rss_med[0]);
+		printf("%-24s %11.0f %16.0f %12s\n", rows[i].label,
+		       rows[i].rss_med[0], rows[i].rss_med[1], diff);
+	}
+	/* A forked child's max RSS counts the anonymous memory it inherited
+	 * until execve, so the driver's own is a floor on these figures. */
+	printf("(floor: a forked child starts with the driver's anonymous "
+	       "memory, %ld KiB)\n",
+	       hook_bench_rss_anon_kib());
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+
+static void hook_bench_usage(void)
+{
+	fprintf(stderr,
+		"usage: hook_bench [--quick] [--lib PATH] [--hook PATH] "
+		"[--python PATH]\n"
+		"                  [--rounds N] [--iters N] [--true-runs N] "
+		"[--python-runs N]\n");
+}
+
+/* Parses a count in [lo, hi]; returns 0, or 1 after printing why. */
+static int hook_bench_count(const char *opt, const char *s, long lo, long hi,
+			    long *out)
+{
+	char *end;
+	errno = 0;
+	long v = s ? strtol(s, &end, 10) : 0;
+	if (!s || errno || *end || v < lo || v > hi) {
+		fprintf(stderr, "hook_bench: %s wants a number in [%ld, %ld]\n",
+			opt, lo, hi);
+		return 1;
+	}
+	*out = v;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 5 && strcmp(argv[1], "--worker") == 0)
+		return hook_bench_worker(argv[2], atol(argv[3]), atol(argv[4]));
+
+	self_exe = realpath("/proc/self/exe", NULL);
+	if (!self_exe) {
+		perror("hook_bench: /proc/self/exe");
+		return 2;
+	}
+
+	struct bench_config cfg = {NULL, NULL, "/usr/bin/python3", 11, 200000,
+				   200,	 30};
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		int bad = 0;
+		if (strcmp(a, "--quick") == 0) {
+			cfg.rounds = 3;
+			cfg.iters = 2000;
+			cfg.true_runs = 5;
+			cfg.python_runs = 3;
+			continue;
+		} else if (strcmp(a, "--lib") == 0 && v) {
+			cfg.lib = v;
+		} else if (strcmp(a, "--hook") == 0 && v) {
+			cfg.hook = v;
+		} else if (strcmp(a, "--python") == 0 && v) {
+			cfg.python = v;
+		} else if (strcmp(a, "--rounds") == 0) {
+			bad =
+			    hook_bench_count(a, v, 1, MAX_ROUNDS, &cfg.rounds);
+		} else if (strcmp(a, "--iters") == 0) {
+			bad =
+			    hook_bench_count(a, v, 1, 1000000000L, &cfg.iters);
+		} else if (strcmp(a, "--true-runs") == 0) {
+			bad = hook_bench_count(a, v, 1, MAX_RUNS - 1,
+					       &cfg.true_runs);
+		} else if (strcmp(a, "--python-runs") == 0) {
+			bad = hook_bench_count(a, v, 1, MAX_RUNS - 1,
+					       &cfg.python_runs);
+		} else {
+			hook_bench_usage();
+			return 2;
+		}
+		if (bad)
+			return 2;
+		i++;
+	}
+
+	char *lib = cfg.lib
+			? realpath(cfg.lib, NULL)
+			: hook_bench_find(argv[0], "libsyscall_intercept.so",
+					  "../libsyscall_intercept.so");
+	if (!lib || !hook_bench_is_file(lib)) {
+		fprintf(stderr,
+			"hook_bench: no library %s%s; build it with `bazel "
+			"build //:syscall_intercept` or pass --lib PATH\n",
+			cfg.lib ? "at " : "found", cfg.lib ? cfg.lib : "");
+		return 2;
+	}
+	char *hook = cfg.hook
+			 ? realpath(cfg.hook, NULL)
+			 : hook_bench_find(argv[0], "tools/libbench_hook.so",
+					   "libbench_hook.so");
+	if (!hook || !hook_bench_is_file(hook)) {
+		fprintf(stderr,
+			"hook_bench: no bench hook %s%s; build it with `bazel "
+			"build //tools:libbench_hook.so` or pass --hook PATH\n",
+			cfg.hook ? "at " : "found", cfg.hook ? cfg.hook : "");
+		return 2;
+	}
+	if (access(cfg.python, X_OK) != 0) {
+		fprintf(stderr,
+			"hook_bench: cannot execute %s; pass --python PATH\n",
+			cfg.python);
+		return 2;
+	}
+	cfg.lib = lib;
+	cfg.hook = hook;
+
+	printf("hook_bench: driver  %s\n", self_exe);
+	printf("hook_bench: library %s (preloaded alone for start-up and "
+	       "memory)\n",
+	       lib);
+	printf("hook_bench: hook    %s (links the library; preloaded into "
+	       "the pass and emul workers)\n",
+	       hook);
+	printf("hook_bench: python  %s\n", cfg.python);
+	fflush(stdout);
+
+	int rc = hook_bench_per_call(&cfg) || hook_bench_startup(&cfg);
+	free(lib);
+	free(hook);
+	free(self_exe);
+	return rc ? 1 : 0;
+}
