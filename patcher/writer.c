@@ -10,7 +10,7 @@
 #define PAGE	   4096UL
 #define SLOT_BYTES 16 /* entry and entry_flags, 8 bytes each */
 #define TWO_GIB	   (1ULL << 31)
-#define MERGE_GAP  (16 * PAGE) /* merge page runs closer than this */
+#define MERGE_GAP  (4 * PAGE) /* merge page runs closer than this */
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
