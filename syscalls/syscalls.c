@@ -2,17 +2,41 @@
 
 #include <stddef.h>
 
-static const char *const names[SYSCALLS_LIMIT] = {
-#define SYSCALL(nr, name) [nr] = #name,
+#include "syscalls/syscalls_internal.h"
+
+#define SYSCALLS_UNPAREN(...) __VA_ARGS__
+
+/*
+ * {result, args...} always has at least one element, so a call without
+ * arguments still makes a valid C99 initializer.
+ */
+static const struct syscalls_sig sigs[SYSCALLS_LIMIT] = {
+#define SYSCALL(nr, name, ret, args)                                           \
+	[nr] = {#name,                                                         \
+		sizeof((const unsigned char[]){ret, SYSCALLS_UNPAREN args}) -  \
+		    1,                                                         \
+		{ret, SYSCALLS_UNPAREN args}},
 #include "syscalls/syscalls.def"
 #undef SYSCALL
 };
 
+const struct syscalls_sig *syscalls_sig(long nr)
+{
+	if (nr < 0 || nr >= SYSCALLS_LIMIT || !sigs[nr].name)
+		return NULL;
+	return &sigs[nr];
+}
+
 const char *syscalls_name(long nr)
 {
-	if (nr < 0 || nr >= SYSCALLS_LIMIT)
-		return NULL;
-	return names[nr];
+	const struct syscalls_sig *s = syscalls_sig(nr);
+	return s ? s->name : NULL;
+}
+
+int syscalls_arg_count(long nr)
+{
+	const struct syscalls_sig *s = syscalls_sig(nr);
+	return s ? s->nargs : -1;
 }
 
 static int same(const char *a, const char *b)
@@ -27,7 +51,7 @@ static int same(const char *a, const char *b)
 long syscalls_number(const char *name)
 {
 	for (long nr = 0; nr < SYSCALLS_LIMIT; nr++)
-		if (names[nr] && same(names[nr], name))
+		if (sigs[nr].name && same(sigs[nr].name, name))
 			return nr;
 	return -1;
 }
