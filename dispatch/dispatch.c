@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 
 #include "base/raw_syscall.h"
+#include "dispatch/log.h"
 #include "libsyscall_intercept_hook_point.h"
 
 #define SI_PUBLIC __attribute__((visibility("default")))
@@ -73,7 +74,8 @@ static __attribute__((noinline)) int dispatch_clone(struct si_frame *frame)
 	if (__atomic_load_n(&intercept_hook_point_clone_child,
 			    __ATOMIC_RELAXED) == NULL &&
 	    __atomic_load_n(&intercept_hook_point_clone_parent,
-			    __ATOMIC_RELAXED) == NULL)
+			    __ATOMIC_RELAXED) == NULL &&
+	    !si_log_per_process())
 		return SI_ACTION_FORWARD;
 	return si_clone_plan(frame);
 }
@@ -82,21 +84,29 @@ int si_dispatch(struct si_frame *frame)
 {
 	int (*hook)(long, long, long, long, long, long, long, long *) =
 	    __atomic_load_n(&intercept_hook_point, __ATOMIC_RELAXED);
-	int forward;
+	int logging = __atomic_load_n(&si_log_active, __ATOMIC_RELAXED);
+	int forward = 1;
 
 	if (__builtin_expect(si_in_hook, 0))
 		return SI_ACTION_FORWARD;
-	if (hook == NULL) {
+	if (hook == NULL && !logging) {
 		if (__builtin_expect(is_clone(frame->nr), 0))
 			return dispatch_clone(frame);
 		return SI_ACTION_FORWARD;
 	}
 
 	si_in_hook = 1;
-	frame->result = -ENOSYS;
-	forward = hook(frame->nr, frame->args[0], frame->args[1],
-		       frame->args[2], frame->args[3], frame->args[4],
-		       frame->args[5], &frame->result);
+	if (__builtin_expect(logging, 0))
+		si_log_call(frame);
+	if (hook != NULL) {
+		frame->result = -ENOSYS;
+		forward = hook(frame->nr, frame->args[0], frame->args[1],
+			       frame->args[2], frame->args[3], frame->args[4],
+			       frame->args[5], &frame->result);
+	}
+	if (__builtin_expect(logging, 0) && forward == 0 &&
+	    frame->nr != SYS_rt_sigreturn)
+		si_log_result(frame, frame->result);
 	si_in_hook = 0;
 
 	if (forward == 0 && frame->nr != SYS_rt_sigreturn)
@@ -104,7 +114,9 @@ int si_dispatch(struct si_frame *frame)
 	if (__builtin_expect(is_clone(frame->nr), 0))
 		return dispatch_clone(frame);
 	if (__builtin_expect(
-		__atomic_load_n(&si_post_hook, __ATOMIC_RELAXED) != NULL, 0) &&
+		(__atomic_load_n(&si_post_hook, __ATOMIC_RELAXED) != NULL) |
+		    logging,
+		0) &&
 	    !si_dispatch_must_run_at_site(frame->nr))
 		return SI_ACTION_FORWARD_POST;
 	return SI_ACTION_FORWARD;
@@ -120,6 +132,7 @@ void si_dispatch_clone_done(struct si_frame *frame)
 	long result = frame->result;
 
 	if (result == 0) {
+		si_log_forked(); /* a new process gets its own per-pid log */
 		void (*child)(void) = __atomic_load_n(
 		    &intercept_hook_point_clone_child, __ATOMIC_RELAXED);
 		if (child != NULL) {
@@ -141,11 +154,15 @@ void si_dispatch_clone_done(struct si_frame *frame)
 void si_dispatch_post(struct si_frame *frame, long result)
 {
 	si_post_hook_fn fn = __atomic_load_n(&si_post_hook, __ATOMIC_ACQUIRE);
+	int logging = __atomic_load_n(&si_log_active, __ATOMIC_RELAXED);
 
-	if (fn == NULL || si_in_hook)
+	if ((fn == NULL && !logging) || si_in_hook)
 		return;
 	si_in_hook = 1;
-	fn(frame->nr, frame->args, result);
+	if (logging)
+		si_log_result(frame, result);
+	if (fn != NULL)
+		fn(frame->nr, frame->args, result);
 	si_in_hook = 0;
 }
 

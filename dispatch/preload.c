@@ -32,6 +32,7 @@
 #include "base/raw_syscall.h"
 #include "disasm/disasm.h"
 #include "dispatch/dispatch.h"
+#include "dispatch/log.h"
 #include "dispatch/preload.h"
 #include "libsyscall_intercept_hook_point.h"
 #include "patcher/cache.h"
@@ -370,6 +371,7 @@ static void si_preload_init(void)
 	if (pc.disasm)
 		disasm_close(pc.disasm);
 	arena_release(&arena);
+	si_log_init(); /* INTERCEPT_LOG, once every site is in place */
 	if (pc.dump) {
 		static const char *names[PH_COUNT] = {
 		    "plan-from-cache", "locate+analyze+plan", "write"};
