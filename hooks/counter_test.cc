@@ -11,17 +11,14 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "testing/util/test_util.h"
 
 extern char **environ;
 
 namespace
 {
 
-std::string Runfile(const std::string &rel)
-{
-	const char *dir = getenv("TEST_SRCDIR");
-	return std::string(dir ? dir : ".") + "/syscall_intercept/" + rel;
-}
+using si_test::Runfile;
 
 // Runs argv with the counter preloaded; returns the exit status and fills
 // `counts` (syscall name -> calls) from the table it wrote.

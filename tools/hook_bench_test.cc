@@ -10,34 +10,13 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "testing/util/test_util.h"
 
 namespace
 {
 
-std::string Runfile(const std::string &rel)
-{
-	const char *dir = getenv("TEST_SRCDIR");
-	return std::string(dir ? dir : ".") + "/syscall_intercept/" + rel;
-}
-
-// Runs a shell command; returns its stdout and stderr, and its exit status
-// in *rc.
-std::string Shell(const std::string &cmd, int *rc)
-{
-	FILE *p = popen((cmd + " 2>&1").c_str(), "r");
-	std::string out;
-	if (!p) {
-		*rc = -1;
-		return out;
-	}
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, p)) > 0)
-		out.append(buf, n);
-	int status = pclose(p);
-	*rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-	return out;
-}
+using si_test::Runfile;
+using si_test::Shell;
 
 // Returns how many lines of out start with prefix.
 int LinesStartingWith(const std::string &out, const std::string &prefix)
