@@ -15,6 +15,7 @@ PACKAGES=(
   gdb               # the unwind test reads gdb's backtrace from a hook
   python3 perl bash coreutils tar findutils
   pkg-config        # the install test builds a hook with pkg-config
+  man-db            # the install test renders the man page
 )
 
 missing=()
