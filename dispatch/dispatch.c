@@ -6,6 +6,8 @@
  */
 #include "dispatch/dispatch.h"
 
+#include <sched.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -67,15 +69,28 @@ static inline bool is_clone(long nr)
 _Static_assert(SYS_fork == SYS_clone + 1 && SYS_vfork == SYS_clone + 2,
 	       "clone, fork, vfork are consecutive");
 
+/* Can the child run on this thread's TLS (vfork, or CLONE_VM without
+ * CLONE_SETTLS; clone3's flags are not read here, so it counts)? Such a
+ * child writes our recursion guard: if its hook ends in an exec or exit,
+ * the guard stays set, and the parent must clear it when it resumes. */
+static bool may_share_our_tls(const struct si_frame *frame)
+{
+	unsigned long flags = (unsigned long)frame->args[0];
+	return frame->nr == SYS_vfork || frame->nr == SYS_clone3 ||
+	       (frame->nr == SYS_clone && (flags & CLONE_VM) &&
+		!(flags & CLONE_SETTLS));
+}
+
 /* A forwarded clone-family call: through the stub's clone paths while a
- * clone hook is set, else at its site. */
+ * clone hook is set, a per-process log is open, or the child may share
+ * our TLS; else at its site. */
 static __attribute__((noinline)) int dispatch_clone(struct si_frame *frame)
 {
 	if (__atomic_load_n(&intercept_hook_point_clone_child,
 			    __ATOMIC_RELAXED) == NULL &&
 	    __atomic_load_n(&intercept_hook_point_clone_parent,
 			    __ATOMIC_RELAXED) == NULL &&
-	    !si_log_per_process())
+	    !si_log_per_process() && !may_share_our_tls(frame))
 		return SI_ACTION_FORWARD;
 	return si_clone_plan(frame);
 }
@@ -131,6 +146,12 @@ void si_dispatch_clone_done(struct si_frame *frame)
 {
 	long result = frame->result;
 
+	if (result != 0) {
+		/* This side was not in a hook when it made the call: a child
+		 * sharing our memory (vfork) may have left the guard set when
+		 * its hook exec'd or exited. */
+		si_in_hook = 0;
+	}
 	if (result == 0) {
 		si_log_forked(); /* a new process gets its own per-pid log */
 		void (*child)(void) = __atomic_load_n(

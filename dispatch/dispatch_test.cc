@@ -328,7 +328,11 @@ INSTANTIATE_TEST_SUITE_P(
 	PolicyCase{SYS_clone, 1, true, SI_ACTION_FORWARD},
 	PolicyCase{SYS_clone3, 1, true, SI_ACTION_FORWARD},
 	PolicyCase{SYS_fork, 1, true, SI_ACTION_FORWARD},
-	PolicyCase{SYS_vfork, 1, true, SI_ACTION_FORWARD},
+	// A vfork child shares this thread's memory and recursion guard:
+	// vfork always takes the stub's shared-clone path, so the parent can
+	// clear a guard the child's hook left set by exec'ing.
+	PolicyCase{SYS_vfork, 1, true, SI_ACTION_CLONE_SHARED},
+	PolicyCase{SYS_vfork, -1, false, SI_ACTION_CLONE_SHARED},
 	PolicyCase{SYS_exit, 1, true, SI_ACTION_FORWARD},
 	PolicyCase{SYS_exit_group, 1, true, SI_ACTION_FORWARD},
 	// A hook may still refuse a clone outright.
