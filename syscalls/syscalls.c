@@ -39,6 +39,16 @@ int syscalls_arg_count(long nr)
 	return s ? s->nargs : -1;
 }
 
+unsigned syscalls_path_args(long nr)
+{
+	const struct syscalls_sig *s = syscalls_sig(nr);
+	unsigned mask = 0;
+	for (int i = 0; s && i < s->nargs; i++)
+		if (s->types[i + 1] == A_PATH)
+			mask |= 1u << i;
+	return mask;
+}
+
 static int same(const char *a, const char *b)
 {
 	while (*a && *a == *b) {

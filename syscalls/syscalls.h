@@ -53,6 +53,14 @@ long syscalls_number(const char *name);
 int syscalls_arg_count(long nr);
 
 /*
+ * Which arguments of syscall `nr` are file paths the kernel resolves (A_PATH
+ * in syscalls.def): bit i set for argument i (0-5); 0 for unknown numbers.
+ * Includes the target text of symlink/symlinkat (argument 0), which is
+ * stored, not resolved.
+ */
+unsigned syscalls_path_args(long nr);
+
+/*
  * Writes `name(args...)` for a call about to be made, NUL-terminated, cut
  * with "..." to fit `size`; returns its length (0 if size is 0). Unknown
  * numbers print as `syscall_1000(0x1, ...)`. `mem` may be NULL: pointers are

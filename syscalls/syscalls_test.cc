@@ -55,4 +55,37 @@ TEST(Syscalls, UnknownNumbersAndNames)
 	EXPECT_EQ(syscalls_number(""), -1);
 }
 
+TEST(Syscalls, PathArgs)
+{
+	EXPECT_EQ(syscalls_path_args(SYS_open), 1u);
+	EXPECT_EQ(syscalls_path_args(SYS_openat), 2u);
+	EXPECT_EQ(syscalls_path_args(SYS_rename), 3u);
+	EXPECT_EQ(syscalls_path_args(SYS_renameat2), (1u << 1) | (1u << 3));
+	EXPECT_EQ(syscalls_path_args(SYS_linkat), (1u << 1) | (1u << 3));
+	EXPECT_EQ(syscalls_path_args(SYS_symlinkat), (1u << 0) | (1u << 2));
+	EXPECT_EQ(syscalls_path_args(SYS_inotify_add_watch), 2u);
+	EXPECT_EQ(syscalls_path_args(SYS_fanotify_mark), 1u << 4);
+	EXPECT_EQ(syscalls_path_args(SYS_execve), 1u);
+	EXPECT_EQ(syscalls_path_args(SYS_statx), 2u);
+	EXPECT_EQ(syscalls_path_args(437), 2u); // openat2
+	EXPECT_EQ(syscalls_path_args(SYS_read), 0u);
+	EXPECT_EQ(syscalls_path_args(SYS_fstat), 0u);
+	EXPECT_EQ(syscalls_path_args(SYS_mount), 2u); // source is a string
+	EXPECT_EQ(syscalls_path_args(-1), 0u);
+	EXPECT_EQ(syscalls_path_args(400), 0u);
+	EXPECT_EQ(syscalls_path_args(SYSCALLS_LIMIT), 0u);
+	// Only argument bits, and on the calls that take paths.
+	int with_paths = 0;
+	for (long nr = 0; nr < SYSCALLS_LIMIT; nr++) {
+		unsigned m = syscalls_path_args(nr);
+		EXPECT_LT(m, 1u << 6) << nr;
+		if (m) {
+			EXPECT_LT(31 - __builtin_clz(m), syscalls_arg_count(nr))
+			    << nr;
+		}
+		with_paths += m != 0;
+	}
+	EXPECT_GT(with_paths, 60);
+}
+
 } // namespace
