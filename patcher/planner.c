@@ -272,10 +272,13 @@ int planner_plan(const struct locator_object *obj,
 		struct plan_site *p = &out->sites[i];
 		p->site = s;
 		p->save = save_policy(s);
-		/* si_entry_flags also brings back a direction flag that an
-		 * `std` in the function may have set (si_entry clears it). */
+		/* si_entry_flags also clears, and brings back, a direction
+		 * flag that may be set at the syscall: an `std` in the
+		 * function, or a function whose extent is unknown. si_entry
+		 * assumes DF clear, as the ABI leaves it at every call. */
 		p->flags_live =
-		    flags_live_after(s) || (s->flags & SITES_SETS_DF);
+		    flags_live_after(s) ||
+		    (s->flags & (SITES_SETS_DF | SITES_OUTSIDE_FDE));
 		c.self = i;
 		c.planned = i;
 		uint8_t why = PLAN_R_NO_ROOM;
