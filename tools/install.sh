@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the library, its header, a pkg-config file, the ready-made hooks
-# and the man page under a prefix:
+# Installs the library, its header, a pkg-config file, sitrace, the
+# ready-made hooks and the man page under a prefix:
 #
 #   tools/install.sh [--prefix DIR] [--from DIR]
 #
@@ -29,8 +29,8 @@ esac
 src=$(cd "$(dirname "$0")/.." && pwd)
 if [ -z "$from" ]; then
   (cd "$src" && tools/setup.sh && bazel build //:syscall_intercept \
-    //hooks:libsyscall_counter.so //hooks:libfork_ban.so \
-    //hooks:libno_getdents.so)
+    //tools:sitrace //hooks:libsyscall_counter.so //hooks:libfork_ban.so \
+    //hooks:libno_getdents.so //hooks:libpath_redirect.so)
   from=$(cd "$src" && bazel info bazel-bin 2>/dev/null)
   header="$src/dispatch/include/libsyscall_intercept_hook_point.h"
   man3="$src/doc/libsyscall_intercept.3"
@@ -44,12 +44,17 @@ done
 
 libdir="$prefix/lib"
 install -d "$libdir/pkgconfig" "$libdir/syscall_intercept" "$prefix/include" \
-  "$prefix/share/man/man3"
+  "$prefix/share/man/man3" "$prefix/bin"
 install -m 0755 "$from/libsyscall_intercept.so" "$libdir/"
 install -m 0644 "$header" "$prefix/include/"
 install -m 0644 "$man3" "$prefix/share/man/man3/"
+if [ -f "$from/tools/sitrace" ]; then
+  install -m 0755 "$from/tools/sitrace" "$prefix/bin/"
+fi
 for h in libsyscall_counter.so libfork_ban.so libno_getdents.so libpath_redirect.so; do
-  [ -f "$from/hooks/$h" ] && install -m 0755 "$from/hooks/$h" "$libdir/syscall_intercept/"
+  if [ -f "$from/hooks/$h" ]; then
+    install -m 0755 "$from/hooks/$h" "$libdir/syscall_intercept/"
+  fi
 done
 cat > "$libdir/pkgconfig/libsyscall_intercept.pc" <<PC
 prefix=$prefix
@@ -62,4 +67,4 @@ Version: 0.2.0
 Cflags: -I\${includedir}
 Libs: -L\${libdir} -lsyscall_intercept
 PC
-echo "installed under $prefix: lib/libsyscall_intercept.so, include/libsyscall_intercept_hook_point.h, lib/pkgconfig/libsyscall_intercept.pc, lib/syscall_intercept/ (hooks), share/man/man3/libsyscall_intercept.3"
+echo "installed under $prefix: bin/sitrace, lib/libsyscall_intercept.so, include/libsyscall_intercept_hook_point.h, lib/pkgconfig/libsyscall_intercept.pc, lib/syscall_intercept/ (hooks), share/man/man3/libsyscall_intercept.3"

@@ -7,7 +7,8 @@ prefix="$TEST_TMPDIR/prefix"
 bash "$root/tools/install.sh" --prefix "$prefix" --from "$root"
 for f in lib/libsyscall_intercept.so include/libsyscall_intercept_hook_point.h \
          lib/pkgconfig/libsyscall_intercept.pc share/man/man3/libsyscall_intercept.3 \
-         lib/syscall_intercept/libsyscall_counter.so; do
+         lib/syscall_intercept/libsyscall_counter.so \
+         lib/syscall_intercept/libpath_redirect.so bin/sitrace; do
   [ -f "$prefix/$f" ] || { echo "FAIL: $f not installed"; exit 1; }
 done
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
@@ -35,6 +36,10 @@ cc "$TEST_TMPDIR/hook.c" $flags -fpic -shared -o "$TEST_TMPDIR/hook.so"
 out=$(LD_LIBRARY_PATH="$prefix/lib" LD_PRELOAD="$TEST_TMPDIR/hook.so" \
   /bin/sh -c 'echo $PPID')
 [ "$out" = 4242 ] || { echo "FAIL: expected the hook's 4242, got '$out'"; exit 1; }
+# sitrace runs from the prefix and finds the installed library
+"$prefix/bin/sitrace" -o "$TEST_TMPDIR/trace" -- /bin/true
+grep -q -- '-- exit_group(0) = ?' "$TEST_TMPDIR/trace" ||
+  { echo "FAIL: the installed sitrace logged nothing"; exit 1; }
 man -l "$prefix/share/man/man3/libsyscall_intercept.3" >/dev/null 2>&1 ||
   { echo "FAIL: the man page does not render"; exit 1; }
 echo PASS

@@ -1,0 +1,175 @@
+/*
+ * sitrace: runs a program with every libc syscall it makes logged (or
+ * counted) through libsyscall_intercept, strace-style but without stopping
+ * the process.
+ *
+ *   sitrace [-o FILE] [-c] [--all-objs] [--] command [args...]
+ *
+ *   -o FILE     write the log to FILE (default: stderr); FILE ending in '-'
+ *               gives one file per process (FILE<pid>)
+ *   -c          print a table of calls per syscall at exit instead of the
+ *               log (to FILE with -o)
+ *   --all-objs  patch every loaded object, not only libc
+ *
+ * The library and hooks are found next to sitrace: in its Bazel runfiles,
+ * in the same directory, or in ../lib (after tools/install.sh). Under
+ * `bazel run` the command runs in the caller's working directory.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: sitrace [-o FILE] [-c] [--all-objs] [--] command "
+		     "[args...]\n");
+}
+
+static int is_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* out = a + b + c, or "" if that does not fit. */
+static void join(char *out, size_t size, const char *a, const char *b,
+		 const char *c)
+{
+	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+	if (la + lb + lc + 1 > size) {
+		out[0] = 0;
+		return;
+	}
+	memcpy(out, a, la);
+	memcpy(out + la, b, lb);
+	memcpy(out + la + lb, c, lc + 1);
+}
+
+/* Finds `rel` (e.g. "libsyscall_intercept.so" or
+ * "hooks/libsyscall_counter.so") next to the sitrace binary at `self`.
+ * Writes the path to out; returns 0, or -1 listing where it looked. */
+static int find_near(const char *self, const char *rel, char *out, size_t size)
+{
+	char dir[PATH_MAX];
+	join(dir, sizeof(dir), self, "", "");
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = 0;
+	else
+		join(dir, sizeof(dir), ".", "", "");
+	const char *base = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
+	const char *runfiles = getenv("RUNFILES_DIR");
+	char cand[6][PATH_MAX];
+	int n = 0;
+	if (runfiles)
+		join(cand[n++], PATH_MAX, runfiles, "/syscall_intercept/", rel);
+	join(cand[n++], PATH_MAX, self, ".runfiles/syscall_intercept/", rel);
+	join(cand[n++], PATH_MAX, dir, "/../", rel); /* bazel-bin */
+	join(cand[n++], PATH_MAX, dir, "/", base);
+	join(cand[n++], PATH_MAX, dir, "/../lib/", base);
+	join(cand[n++], PATH_MAX, dir, "/../lib/syscall_intercept/", base);
+	for (int i = 0; i < n; i++) {
+		if (cand[i][0] && is_file(cand[i]) && size >= PATH_MAX &&
+		    realpath(cand[i], out))
+			return 0;
+	}
+	fprintf(stderr, "sitrace: cannot find %s; looked in:\n", base);
+	for (int i = 0; i < n; i++)
+		fprintf(stderr, "  %s\n", cand[i]);
+	return -1;
+}
+
+/* An absolute path for a file the user named relative to where they ran
+ * sitrace (under bazel run, that is BUILD_WORKING_DIRECTORY). */
+static void absolute(const char *path, char *out, size_t size)
+{
+	const char *cwd = getenv("BUILD_WORKING_DIRECTORY");
+	char here[PATH_MAX];
+	if (path[0] == '/' || (!cwd && !getcwd(here, sizeof(here))))
+		join(out, size, path, "", "");
+	else
+		join(out, size, cwd ? cwd : here, "/", path);
+}
+
+int main(int argc, char **argv)
+{
+	const char *out_file = NULL;
+	int count = 0, all_objs = 0, i = 1;
+	for (; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		} else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
+			out_file = argv[++i];
+		} else if (!strcmp(argv[i], "-c")) {
+			count = 1;
+		} else if (!strcmp(argv[i], "--all-objs")) {
+			all_objs = 1;
+		} else if (!strcmp(argv[i], "-h") ||
+			   !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (argv[i][0] == '-') {
+			fprintf(stderr, "sitrace: unknown option %s\n",
+				argv[i]);
+			usage(stderr);
+			return 2;
+		} else {
+			break;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0) {
+		fprintf(stderr, "sitrace: cannot find itself: %s\n",
+			strerror(errno));
+		return 1;
+	}
+	self[n] = 0;
+	/* argv[0] keeps the runfiles layout that /proc/self/exe resolves. */
+	char self_argv[PATH_MAX];
+	absolute(argv[0], self_argv, sizeof(self_argv));
+	char lib[PATH_MAX], counter[PATH_MAX];
+	if ((find_near(self_argv, "libsyscall_intercept.so", lib,
+		       sizeof(lib)) &&
+	     find_near(self, "libsyscall_intercept.so", lib, sizeof(lib))) ||
+	    (count &&
+	     find_near(self_argv, "hooks/libsyscall_counter.so", counter,
+		       sizeof(counter)) &&
+	     find_near(self, "hooks/libsyscall_counter.so", counter,
+		       sizeof(counter))))
+		return 1;
+
+	char out[PATH_MAX];
+	if (out_file)
+		absolute(out_file, out, sizeof(out));
+	if (count) {
+		setenv("LD_PRELOAD", counter, 1);
+		if (out_file)
+			setenv("INTERCEPT_COUNTER_OUTPUT", out, 1);
+	} else {
+		setenv("LD_PRELOAD", lib, 1);
+		setenv("INTERCEPT_LOG", out_file ? out : "/dev/stderr", 1);
+		setenv("INTERCEPT_LOG_TRUNC", out_file ? "1" : "0", 1);
+	}
+	if (all_objs)
+		setenv("INTERCEPT_ALL_OBJS", "1", 1);
+	const char *cwd = getenv("BUILD_WORKING_DIRECTORY");
+	if (cwd && chdir(cwd) != 0) {
+		fprintf(stderr, "sitrace: cannot enter %s: %s\n", cwd,
+			strerror(errno));
+		return 1;
+	}
+	execvp(argv[i], argv + i);
+	fprintf(stderr, "sitrace: cannot run %s: %s\n", argv[i],
+		strerror(errno));
+	return 127;
+}
