@@ -104,6 +104,8 @@ int si_dispatch(struct si_frame *frame)
 
 	if (__builtin_expect(si_in_hook, 0))
 		return SI_ACTION_FORWARD;
+	if (__builtin_expect(logging, 0) && !si_log_wants(frame->nr))
+		logging = 0;
 	if (hook == NULL && !logging) {
 		if (__builtin_expect(is_clone(frame->nr), 0))
 			return dispatch_clone(frame);
@@ -175,7 +177,8 @@ void si_dispatch_clone_done(struct si_frame *frame)
 void si_dispatch_post(struct si_frame *frame, long result)
 {
 	si_post_hook_fn fn = __atomic_load_n(&si_post_hook, __ATOMIC_ACQUIRE);
-	int logging = __atomic_load_n(&si_log_active, __ATOMIC_RELAXED);
+	int logging = __atomic_load_n(&si_log_active, __ATOMIC_RELAXED) &&
+		      si_log_wants(frame->nr);
 
 	if ((fn == NULL && !logging) || si_in_hook)
 		return;

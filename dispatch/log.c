@@ -19,6 +19,11 @@ static bool log_per_pid; /* INTERCEPT_LOG ends in '-' */
 static bool log_truncate = true;
 static char log_base[SI_MAX_PATH]; /* the name without the pid */
 static long log_owner;		   /* the process whose file log_fd is */
+static bool log_pids; /* INTERCEPT_LOG_PID=1: "[pid N] " before each line */
+/* INTERCEPT_LOG_FILTER: bit nr set = log syscall nr (all when unset). */
+static uint8_t log_filter[(SYSCALLS_LIMIT + 7) / 8];
+static bool log_filtered;
+static void parse_filter(const char *spec);
 
 #define LINE_MAX_BYTES 2048
 
@@ -74,9 +79,15 @@ static bool read_mem(void *ctx, uintptr_t addr, void *dst, size_t len)
 	return n == (long)len;
 }
 
-/* "<object path> 0x<offset> -- " for the site of this call. */
+/* "[pid N] " (with INTERCEPT_LOG_PID=1), then "<object path> 0x<offset>
+ * -- " for the site of this call. */
 static void put_site(struct line *l, const struct si_frame *f)
 {
+	if (log_pids) {
+		put(l, "[pid ");
+		put_dec(l, raw_syscall0(SYS_gettid));
+		put(l, "] ");
+	}
 	const struct si_site *site = f->site;
 	const struct si_object *obj = (const struct si_object *)site->object;
 	put(l, obj ? obj->path : "?");
@@ -165,6 +176,11 @@ bool si_log_init(void)
 	}
 	log_base[n] = 0;
 	log_per_pid = n > 0 && log_base[n - 1] == '-';
+	const char *pids = getenv("INTERCEPT_LOG_PID");
+	log_pids = pids && pids[0] == '1' && pids[1] == 0;
+	const char *filter = getenv("INTERCEPT_LOG_FILTER");
+	if (filter && filter[0])
+		parse_filter(filter);
 	long fd = open_log();
 	if (raw_is_error(fd)) {
 		struct line l;
@@ -186,6 +202,99 @@ bool si_log_init(void)
 	setenv("INTERCEPT_LOG_TRUNC", "0", 1);
 	__atomic_store_n(&si_log_active, 1, __ATOMIC_RELEASE);
 	return true;
+}
+
+bool si_log_wants(long nr)
+{
+	if (!log_filtered)
+		return true;
+	return nr >= 0 && nr < SYSCALLS_LIMIT &&
+	       ((log_filter[nr >> 3] >> (nr & 7)) & 1);
+}
+
+static void filter_add(long nr)
+{
+	if (nr >= 0 && nr < SYSCALLS_LIMIT)
+		log_filter[nr >> 3] =
+		    (uint8_t)(log_filter[nr >> 3] | 1u << (nr & 7));
+}
+
+static bool same(const char *a, size_t n, const char *b)
+{
+	size_t i = 0;
+	for (; i < n && b[i] && a[i] == b[i]; i++)
+		;
+	return i == n && b[i] == 0;
+}
+
+/* One element of INTERCEPT_LOG_FILTER: a syscall name or a class
+ * (%file: takes a path; %process, %network, %memory, %signal). Returns
+ * false if it names nothing. */
+static bool filter_item(const char *w, size_t n)
+{
+	static const char *const classes[][24] = {
+	    {"%process", "clone", "clone3", "fork", "vfork", "execve",
+	     "execveat", "exit", "exit_group", "wait4", "waitid", "kill",
+	     "tkill", "tgkill", 0},
+	    {"%network", "socket",   "socketpair", "bind",	  "listen",
+	     "accept",	 "accept4",  "connect",	   "getsockname", "getpeername",
+	     "sendto",	 "recvfrom", "sendmsg",	   "recvmsg",	  "sendmmsg",
+	     "recvmmsg", "shutdown", "setsockopt", "getsockopt",  0},
+	    {"%memory", "mmap", "munmap", "mprotect", "mremap", "brk",
+	     "madvise", "msync", "mlock", "munlock", "mlock2", "mlockall",
+	     "munlockall", "mincore", "pkey_mprotect", "mseal", 0},
+	    {"%signal", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn",
+	     "rt_sigsuspend", "rt_sigpending", "rt_sigtimedwait",
+	     "rt_sigqueueinfo", "rt_tgsigqueueinfo", "sigaltstack", "kill",
+	     "tkill", "tgkill", "signalfd", "signalfd4", "pause", 0},
+	};
+	if (same(w, n, "%file")) {
+		for (long nr = 0; nr < SYSCALLS_LIMIT; nr++)
+			if (syscalls_path_args(nr))
+				filter_add(nr);
+		return true;
+	}
+	for (size_t c = 0; c < sizeof(classes) / sizeof(classes[0]); c++) {
+		if (!same(w, n, classes[c][0]))
+			continue;
+		for (size_t k = 1; classes[c][k]; k++)
+			filter_add(syscalls_number(classes[c][k]));
+		return true;
+	}
+	char name[64];
+	if (n >= sizeof(name))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		name[i] = w[i];
+	name[n] = 0;
+	long nr = syscalls_number(name);
+	filter_add(nr);
+	return nr >= 0;
+}
+
+/* Parses "a,b,%class"; reports the first element that names nothing. */
+static void parse_filter(const char *spec)
+{
+	log_filtered = true;
+	const char *w = spec;
+	while (*w) {
+		size_t n = 0;
+		while (w[n] && w[n] != ',')
+			n++;
+		if (n && !filter_item(w, n)) {
+			struct line l;
+			l.len = 0;
+			put(&l, "syscall_intercept: INTERCEPT_LOG_FILTER: no "
+				"syscall or class '");
+			for (size_t i = 0; i < n && l.len < 200; i++)
+				l.buf[l.len++] = w[i];
+			put(&l, "'; ignored\n");
+			raw_syscall3(SYS_write, 2, (long)l.buf, (long)l.len);
+		}
+		w += n;
+		if (*w == ',')
+			w++;
+	}
 }
 
 bool si_log_per_process(void)

@@ -16,6 +16,12 @@
  * INTERCEPT_LOG=path       log to path; a trailing '-' appends the pid
  *                          ("log-" -> "log-1234"), and a forked child then
  *                          gets its own file
+ * INTERCEPT_LOG_PID=1      start each line with "[pid N] " (N: the
+ *                          calling thread's id), for one stream from
+ *                          many processes and threads
+ * INTERCEPT_LOG_FILTER=a,b log only these syscalls: names, or the classes
+ *                          %file (takes a path), %process, %network,
+ *                          %memory, %signal
  * INTERCEPT_LOG_TRUNC=0    append to an existing file instead of
  *                          truncating it. The library sets it in the
  *                          environment once the log is open, so programs
@@ -50,6 +56,9 @@ void si_log_result(const struct si_frame *frame, long result);
 /* Called in every child a clone-family call made: in a new process (not a
  * thread of this one), a per-pid log reopens under the new pid. */
 void si_log_forked(void);
+
+/* True if syscall nr passes INTERCEPT_LOG_FILTER (always without one). */
+bool si_log_wants(long nr);
 
 /* True if si_log_forked must be called in forked children. */
 bool si_log_per_process(void);

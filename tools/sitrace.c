@@ -3,10 +3,14 @@
  * counted) through libsyscall_intercept, strace-style but without stopping
  * the process.
  *
- *   sitrace [-o FILE] [-c] [--all-objs] [--] command [args...]
+ *   sitrace [-o FILE] [-f] [-e LIST] [-c] [--all-objs] [--] command [args...]
  *
  *   -o FILE     write the log to FILE (default: stderr); FILE ending in '-'
  *               gives one file per process (FILE<pid>)
+ *   -f          one stream for every process and thread, each line
+ *               starting with "[pid N]"
+ *   -e LIST     log only these syscalls: names and classes (%file,
+ *               %process, %network, %memory, %signal), comma-separated
  *   -c          print a table of calls per syscall at exit instead of the
  *               log (to FILE with -o)
  *   --all-objs  patch every loaded object, not only libc
@@ -23,10 +27,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "syscalls/syscalls.h"
+
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: sitrace [-o FILE] [-c] [--all-objs] [--] command "
-		     "[args...]\n");
+	fprintf(out,
+		"usage: sitrace [-o FILE] [-f] [-e LIST] [-c] [--all-objs] "
+		"[--] command [args...]\n");
 }
 
 static int is_file(const char *path)
@@ -83,6 +90,37 @@ static int find_near(const char *self, const char *rel, char *out, size_t size)
 	return -1;
 }
 
+/* Checks every element of an -e list names a syscall or a class. */
+static int valid_filter(const char *list)
+{
+	static const char *const classes[] = {"%file", "%process", "%network",
+					      "%memory", "%signal"};
+	char item[64];
+	while (*list) {
+		size_t n = strcspn(list, ",");
+		if (n == 0 || n >= sizeof(item)) {
+			fprintf(stderr, "sitrace: -e: bad list\n");
+			return 0;
+		}
+		memcpy(item, list, n);
+		item[n] = 0;
+		int ok = syscalls_number(item) >= 0;
+		for (size_t c = 0;
+		     !ok && c < sizeof(classes) / sizeof(*classes); c++)
+			ok = !strcmp(item, classes[c]);
+		if (!ok) {
+			fprintf(stderr,
+				"sitrace: -e: no syscall or class '%s'\n",
+				item);
+			return 0;
+		}
+		list += n;
+		if (*list == ',')
+			list++;
+	}
+	return 1;
+}
+
 /* An absolute path for a file the user named relative to where they ran
  * sitrace (under bazel run, that is BUILD_WORKING_DIRECTORY). */
 static void absolute(const char *path, char *out, size_t size)
@@ -97,8 +135,8 @@ static void absolute(const char *path, char *out, size_t size)
 
 int main(int argc, char **argv)
 {
-	const char *out_file = NULL;
-	int count = 0, all_objs = 0, i = 1;
+	const char *out_file = NULL, *filter = NULL;
+	int count = 0, all_objs = 0, pids = 0, i = 1;
 	for (; i < argc; i++) {
 		if (!strcmp(argv[i], "--")) {
 			i++;
@@ -107,6 +145,12 @@ int main(int argc, char **argv)
 			out_file = argv[++i];
 		} else if (!strcmp(argv[i], "-c")) {
 			count = 1;
+		} else if (!strcmp(argv[i], "-f")) {
+			pids = 1;
+		} else if (!strcmp(argv[i], "-e") && i + 1 < argc) {
+			filter = argv[++i];
+			if (!valid_filter(filter))
+				return 2;
 		} else if (!strcmp(argv[i], "--all-objs")) {
 			all_objs = 1;
 		} else if (!strcmp(argv[i], "-h") ||
@@ -159,6 +203,10 @@ int main(int argc, char **argv)
 		setenv("LD_PRELOAD", lib, 1);
 		setenv("INTERCEPT_LOG", out_file ? out : "/dev/stderr", 1);
 		setenv("INTERCEPT_LOG_TRUNC", out_file ? "1" : "0", 1);
+		if (pids)
+			setenv("INTERCEPT_LOG_PID", "1", 1);
+		if (filter)
+			setenv("INTERCEPT_LOG_FILTER", filter, 1);
 	}
 	if (all_objs)
 		setenv("INTERCEPT_ALL_OBJS", "1", 1);

@@ -71,6 +71,36 @@ TEST(Sitrace, CountsWithC)
 	EXPECT_NE(text.find("         7 getppid\n"), std::string::npos) << text;
 }
 
+TEST(Sitrace, PidsForThreadsWithF)
+{
+	int rc;
+	std::string out = Shell(Sitrace() + " -f -e getppid " +
+				    Runfile("hooks/getppid_loop") + " 2",
+				&rc);
+	ASSERT_EQ(rc, 0) << out;
+	EXPECT_EQ(Count(out, "] /"), 4u) << out; // 2 calls, before and after
+	EXPECT_EQ(out.rfind("[pid ", 0), 0u) << out;
+}
+
+TEST(Sitrace, FilterByNameAndClass)
+{
+	int rc;
+	std::string only = Shell(Sitrace() + " -e getppid " +
+				     Runfile("hooks/getppid_loop") + " 3",
+				 &rc);
+	ASSERT_EQ(rc, 0) << only;
+	EXPECT_EQ(Count(only, " -- "), 6u) << only; // nothing but getppid
+	EXPECT_EQ(Count(only, "-- getppid() = ?"), 3u) << only;
+	std::string files =
+	    Shell(Sitrace() + " -e %file /bin/cat /etc/hostname", &rc);
+	ASSERT_EQ(rc, 0) << files;
+	EXPECT_NE(files.find("-- openat(AT_FDCWD, \"/etc/hostname\""),
+		  std::string::npos)
+	    << files;
+	EXPECT_EQ(Count(files, "-- read("), 0u) << files;
+	EXPECT_EQ(Count(files, "-- close("), 0u) << files;
+}
+
 TEST(Sitrace, ClearErrors)
 {
 	int rc;
@@ -80,6 +110,11 @@ TEST(Sitrace, ClearErrors)
 	out = Shell(Sitrace() + " -x true", &rc);
 	EXPECT_EQ(rc, 2);
 	EXPECT_NE(out.find("unknown option -x"), std::string::npos) << out;
+	out = Shell(Sitrace() + " -e getppid,nosuchcall true", &rc);
+	EXPECT_EQ(rc, 2);
+	EXPECT_NE(out.find("no syscall or class 'nosuchcall'"),
+		  std::string::npos)
+	    << out;
 	out = Shell(Sitrace() + " -- /nonexistent/program", &rc);
 	EXPECT_EQ(rc, 127);
 	EXPECT_NE(out.find("cannot run /nonexistent/program"),
