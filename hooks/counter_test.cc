@@ -47,11 +47,14 @@ int RunCounted(const std::vector<std::string> &argv,
 	std::ifstream in(out);
 	std::string line;
 	while (std::getline(in, line)) {
+		// "calls errors total_us mean_ns name"
 		std::istringstream ls(line);
-		unsigned long n;
+		unsigned long n, err, us, mean;
 		std::string name;
-		if (ls >> n >> name)
+		if (ls >> n >> err >> us >> mean >> name) {
 			(*counts)[name] = n;
+			(*counts)[name + ".errors"] = err;
+		}
 	}
 	return status;
 }
@@ -63,6 +66,7 @@ TEST(Counter, ExactCountsFromAProgram)
 	    RunCounted({Runfile("hooks/getppid_loop"), "12345"}, &counts);
 	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
 	EXPECT_EQ(counts["getppid"], 12345u);
+	EXPECT_EQ(counts["getppid.errors"], 0u);
 	// After the hook is installed (a constructor) the program makes no
 	// other call until exit_group, which runs after the report.
 	EXPECT_EQ(counts["total"], 12345u);
@@ -76,6 +80,20 @@ TEST(Counter, SeesARealProgram)
 	EXPECT_GE(counts["getdents64"], 2u); // read /usr until the end
 	EXPECT_GE(counts["write"], 1u);
 	EXPECT_GE(counts["statx"] + counts["newfstatat"] + counts["lstat"], 5u);
+}
+
+TEST(Counter, CountsErrors)
+{
+	std::map<std::string, unsigned long> counts;
+	int status = RunCounted({"/bin/ls", "/nonexistent/path"}, &counts);
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << status;
+	// ls looks the name up (statx, or an older stat call) and fails
+	unsigned long failed = counts["statx.errors"] +
+			       counts["newfstatat.errors"] +
+			       counts["lstat.errors"];
+	EXPECT_GE(failed, 1u);
+	EXPECT_GE(counts["total.errors"], failed);
+	EXPECT_EQ(counts["write.errors"], 0u); // the message got out
 }
 
 } // namespace

@@ -68,7 +68,12 @@ TEST(Sitrace, CountsWithC)
 				&rc);
 	ASSERT_EQ(rc, 0) << out;
 	std::string text = Slurp(table);
-	EXPECT_NE(text.find("         7 getppid\n"), std::string::npos) << text;
+	// calls, errors, total_us, mean_ns, name
+	EXPECT_NE(text.find("         7        0 "), std::string::npos) << text;
+	EXPECT_NE(text.find(" getppid\n"), std::string::npos) << text;
+	EXPECT_EQ(
+	    text.find("     calls   errors   total_us   mean_ns syscall\n"), 0u)
+	    << text;
 }
 
 TEST(Sitrace, PidsForThreadsWithF)
