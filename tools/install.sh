@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the library, its header, a pkg-config file, sitrace, the
-# ready-made hooks and the man page under a prefix:
+# ready-made hooks and the man pages under a prefix:
 #
 #   tools/install.sh [--prefix DIR] [--from DIR]
 #
@@ -34,20 +34,23 @@ if [ -z "$from" ]; then
   from=$(cd "$src" && bazel info bazel-bin 2>/dev/null)
   header="$src/dispatch/include/libsyscall_intercept_hook_point.h"
   man3="$src/doc/libsyscall_intercept.3"
+  man1="$src/doc/sitrace.1"
 else
   header="$from/dispatch/include/libsyscall_intercept_hook_point.h"
   man3="$from/doc/libsyscall_intercept.3"
+  man1="$from/doc/sitrace.1"
 fi
-for f in "$from/libsyscall_intercept.so" "$header" "$man3"; do
+for f in "$from/libsyscall_intercept.so" "$header" "$man3" "$man1"; do
   [ -f "$f" ] || { echo "install: missing $f" >&2; exit 1; }
 done
 
 libdir="$prefix/lib"
 install -d "$libdir/pkgconfig" "$libdir/syscall_intercept" "$prefix/include" \
-  "$prefix/share/man/man3" "$prefix/bin"
+  "$prefix/share/man/man3" "$prefix/share/man/man1" "$prefix/bin"
 install -m 0755 "$from/libsyscall_intercept.so" "$libdir/"
 install -m 0644 "$header" "$prefix/include/"
 install -m 0644 "$man3" "$prefix/share/man/man3/"
+install -m 0644 "$man1" "$prefix/share/man/man1/"
 if [ -f "$from/tools/sitrace" ]; then
   install -m 0755 "$from/tools/sitrace" "$prefix/bin/"
 fi
@@ -67,4 +70,4 @@ Version: 0.2.0
 Cflags: -I\${includedir}
 Libs: -L\${libdir} -lsyscall_intercept
 PC
-echo "installed under $prefix: bin/sitrace, lib/libsyscall_intercept.so, include/libsyscall_intercept_hook_point.h, lib/pkgconfig/libsyscall_intercept.pc, lib/syscall_intercept/ (hooks), share/man/man3/libsyscall_intercept.3"
+echo "installed under $prefix: bin/sitrace, lib/libsyscall_intercept.so, include/libsyscall_intercept_hook_point.h, lib/pkgconfig/libsyscall_intercept.pc, lib/syscall_intercept/ (hooks), share/man/man3/libsyscall_intercept.3, share/man/man1/sitrace.1"

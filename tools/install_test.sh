@@ -40,6 +40,8 @@ out=$(LD_LIBRARY_PATH="$prefix/lib" LD_PRELOAD="$TEST_TMPDIR/hook.so" \
 "$prefix/bin/sitrace" -o "$TEST_TMPDIR/trace" -- /bin/true
 grep -q -- '-- exit_group(0) = ?' "$TEST_TMPDIR/trace" ||
   { echo "FAIL: the installed sitrace logged nothing"; exit 1; }
-man -l "$prefix/share/man/man3/libsyscall_intercept.3" >/dev/null 2>&1 ||
-  { echo "FAIL: the man page does not render"; exit 1; }
+for page in man3/libsyscall_intercept.3 man1/sitrace.1; do
+  man -l "$prefix/share/man/$page" >/dev/null 2>&1 ||
+    { echo "FAIL: the man page $page does not render"; exit 1; }
+done
 echo PASS
