@@ -10,6 +10,7 @@
 
 #include "base/raw_syscall.h"
 #include "dispatch/preload.h"
+#include "dispatch/text.h"
 #include "syscalls/syscalls.h"
 
 int si_log_active;
@@ -27,45 +28,6 @@ static void parse_filter(const char *spec);
 
 #define LINE_MAX_BYTES 2048
 
-struct line {
-	char buf[LINE_MAX_BYTES];
-	size_t len;
-};
-
-static void put(struct line *l, const char *s)
-{
-	while (*s && l->len < sizeof(l->buf) - 1)
-		l->buf[l->len++] = *s++;
-}
-
-static void put_hex(struct line *l, uint64_t v)
-{
-	char tmp[17];
-	int n = 0;
-	do {
-		tmp[n++] = "0123456789abcdef"[v & 15];
-		v >>= 4;
-	} while (v && n < 16);
-	put(l, "0x");
-	while (n && l->len < sizeof(l->buf) - 1)
-		l->buf[l->len++] = tmp[--n];
-}
-
-static void put_dec(struct line *l, long v)
-{
-	char tmp[24];
-	int n = 0;
-	unsigned long u = v < 0 ? 0ul - (unsigned long)v : (unsigned long)v;
-	do {
-		tmp[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		put(l, "-");
-	while (n && l->len < sizeof(l->buf) - 1)
-		l->buf[l->len++] = tmp[--n];
-}
-
 /* Reads the application's memory without trusting the pointer: a bad
  * address makes process_vm_readv fail, never a fault. */
 static bool read_mem(void *ctx, uintptr_t addr, void *dst, size_t len)
@@ -81,76 +43,61 @@ static bool read_mem(void *ctx, uintptr_t addr, void *dst, size_t len)
 
 /* "[pid N] " (with INTERCEPT_LOG_PID=1), then "<object path> 0x<offset>
  * -- " for the site of this call. */
-static void put_site(struct line *l, const struct si_frame *f)
+static void put_site(struct text *l, const struct si_frame *f)
 {
 	if (log_pids) {
-		put(l, "[pid ");
-		put_dec(l, raw_syscall0(SYS_gettid));
-		put(l, "] ");
+		text_str(l, "[pid ");
+		text_dec(l, raw_syscall0(SYS_gettid));
+		text_str(l, "] ");
 	}
 	const struct si_site *site = f->site;
 	const struct si_object *obj = (const struct si_object *)site->object;
-	put(l, obj ? obj->path : "?");
-	put(l, " ");
-	put_hex(l, site->orig_addr - (obj ? obj->base : 0));
-	put(l, " -- ");
+	text_str(l, obj ? obj->path : "?");
+	text_str(l, " ");
+	text_hex(l, site->orig_addr - (obj ? obj->base : 0));
+	text_str(l, " -- ");
 }
 
-static void emit(struct line *l)
-{
-	if (l->len >= sizeof(l->buf) - 1)
-		l->len = sizeof(l->buf) - 2; /* keep room for the newline */
-	l->buf[l->len++] = '\n';
-	for (size_t off = 0; off < l->len;) {
-		long n = raw_syscall3(SYS_write, log_fd, (long)(l->buf + off),
-				      (long)(l->len - off));
-		if (n == -EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		off += (size_t)n;
-	}
-}
-
-static void put_call(struct line *l, const struct si_frame *f)
+static void put_call(struct text *l, const struct si_frame *f)
 {
 	struct syscalls_mem mem = {read_mem, 0};
-	l->len += syscalls_format_call(l->buf + l->len, sizeof(l->buf) - l->len,
+	/* cap - 1: the newline text_write_line adds stays in the buffer */
+	l->len += syscalls_format_call(l->buf + l->len, l->cap - 1 - l->len,
 				       f->nr, f->args, &mem);
 }
 
 void si_log_call(const struct si_frame *f)
 {
-	struct line l;
-	l.len = 0;
+	char lbuf[LINE_MAX_BYTES];
+	struct text l = TEXT_ON(lbuf);
 	put_site(&l, f);
 	put_call(&l, f);
-	put(&l, " = ?");
-	emit(&l);
+	text_str(&l, " = ?");
+	text_write_line(&l, log_fd);
 }
 
 void si_log_result(const struct si_frame *f, long result)
 {
-	struct line l;
+	char lbuf[LINE_MAX_BYTES];
+	struct text l = TEXT_ON(lbuf);
 	struct syscalls_mem mem = {read_mem, 0};
-	l.len = 0;
 	put_site(&l, f);
 	put_call(&l, f);
-	put(&l, " ");
-	l.len += syscalls_format_result(l.buf + l.len, sizeof(l.buf) - l.len,
-					f->nr, f->args, result, &mem);
-	emit(&l);
+	text_str(&l, " ");
+	l.len += syscalls_format_result(l.buf + l.len, l.cap - 1 - l.len, f->nr,
+					f->args, result, &mem);
+	text_write_line(&l, log_fd);
 }
 
 /* Opens the log file for this process; returns the fd or -errno. */
 static long open_log(void)
 {
 	char path[SI_MAX_PATH + 24];
-	struct line name;
-	name.len = 0;
-	put(&name, log_base);
+	char namebuf[LINE_MAX_BYTES];
+	struct text name = TEXT_ON(namebuf);
+	text_str(&name, log_base);
 	if (log_per_pid)
-		put_dec(&name, raw_syscall0(SYS_getpid));
+		text_dec(&name, raw_syscall0(SYS_getpid));
 	if (name.len >= sizeof(path))
 		return -ENAMETOOLONG;
 	for (size_t i = 0; i < name.len; i++)
@@ -183,15 +130,14 @@ bool si_log_init(void)
 		parse_filter(filter);
 	long fd = open_log();
 	if (raw_is_error(fd)) {
-		struct line l;
-		l.len = 0;
-		put(&l, "syscall_intercept: INTERCEPT_LOG: cannot open ");
-		put(&l, path);
-		put(&l, " (error ");
-		put_dec(&l, -fd);
-		put(&l, "); not logging");
-		l.buf[l.len++] = '\n';
-		raw_syscall3(SYS_write, 2, (long)l.buf, (long)l.len);
+		char lbuf[LINE_MAX_BYTES];
+		struct text l = TEXT_ON(lbuf);
+		text_str(&l, "syscall_intercept: INTERCEPT_LOG: cannot open ");
+		text_str(&l, path);
+		text_str(&l, " (error ");
+		text_dec(&l, -fd);
+		text_str(&l, "); not logging");
+		text_write_line(&l, 2);
 		return false;
 	}
 	log_fd = (int)fd;
@@ -282,14 +228,15 @@ static void parse_filter(const char *spec)
 		while (w[n] && w[n] != ',')
 			n++;
 		if (n && !filter_item(w, n)) {
-			struct line l;
-			l.len = 0;
-			put(&l, "syscall_intercept: INTERCEPT_LOG_FILTER: no "
-				"syscall or class '");
+			char lbuf[LINE_MAX_BYTES];
+			struct text l = TEXT_ON(lbuf);
+			text_str(&l,
+				 "syscall_intercept: INTERCEPT_LOG_FILTER: no "
+				 "syscall or class '");
 			for (size_t i = 0; i < n && l.len < 200; i++)
 				l.buf[l.len++] = w[i];
-			put(&l, "'; ignored\n");
-			raw_syscall3(SYS_write, 2, (long)l.buf, (long)l.len);
+			text_str(&l, "'; ignored");
+			text_write_line(&l, 2);
 		}
 		w += n;
 		if (*w == ',')

@@ -33,6 +33,7 @@
 #include "disasm/disasm.h"
 #include "dispatch/dispatch.h"
 #include "dispatch/log.h"
+#include "dispatch/text.h"
 #include "dispatch/preload.h"
 #include "libsyscall_intercept_hook_point.h"
 #include "patcher/cache.h"
@@ -49,46 +50,6 @@ static size_t si_n_objects;
 
 /* ---- messages (stderr, raw write, no libc formatting) ---------------- */
 
-struct msg {
-	char buf[512];
-	size_t len;
-};
-
-static void msg_str(struct msg *m, const char *s)
-{
-	while (*s && m->len < sizeof(m->buf) - 1)
-		m->buf[m->len++] = *s++;
-}
-
-static void msg_num(struct msg *m, unsigned long long v, unsigned base)
-{
-	char tmp[24];
-	size_t n = 0;
-	do {
-		tmp[n++] = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v && n < sizeof(tmp));
-	if (base == 16)
-		msg_str(m, "0x");
-	while (n && m->len < sizeof(m->buf) - 1)
-		m->buf[m->len++] = tmp[--n];
-}
-
-static void msg_flush(struct msg *m)
-{
-	if (m->len < sizeof(m->buf))
-		m->buf[m->len++] = '\n';
-	size_t off = 0;
-	while (off < m->len) {
-		long r = raw_syscall3(SYS_write, 2, (long)(m->buf + off),
-				      (long)(m->len - off));
-		if (r <= 0)
-			break;
-		off += (size_t)r;
-	}
-	m->len = 0;
-}
-
 /* ---- environment ------------------------------------------------------ */
 
 /* A boolean variable: unset or "0" is false, "1" true; anything else is
@@ -100,13 +61,14 @@ static bool env_flag(const char *name)
 		return false;
 	if (v[0] == '1' && v[1] == 0)
 		return true;
-	struct msg m = {.len = 0};
-	msg_str(&m, "syscall_intercept: ");
-	msg_str(&m, name);
-	msg_str(&m, "='");
-	msg_str(&m, v);
-	msg_str(&m, "' is not 0 or 1; using 0");
-	msg_flush(&m);
+	char mbuf[512];
+	struct text m = TEXT_ON(mbuf);
+	text_str(&m, "syscall_intercept: ");
+	text_str(&m, name);
+	text_str(&m, "='");
+	text_str(&m, v);
+	text_str(&m, "' is not 0 or 1; using 0");
+	text_write_line(&m, 2);
 	return false;
 }
 
@@ -140,62 +102,64 @@ struct patch_ctx {
 static void dump_plan(const struct locator_object *obj,
 		      const struct plan_result *plan, bool from_cache)
 {
-	struct msg m = {.len = 0};
+	char mbuf[512];
+	struct text m = TEXT_ON(mbuf);
 	for (size_t i = 0; i < plan->n_sites; i++) {
 		const struct plan_site *p = &plan->sites[i];
-		msg_str(&m, "syscall_intercept: ");
-		msg_str(&m, obj->path);
-		msg_str(&m, " ");
-		msg_num(&m, p->site->address - obj->bias, 16);
-		msg_str(&m, ": ");
-		msg_str(&m, planner_kind_name((enum plan_kind)p->kind));
+		text_str(&m, "syscall_intercept: ");
+		text_str(&m, obj->path);
+		text_str(&m, " ");
+		text_hex(&m, p->site->address - obj->bias);
+		text_str(&m, ": ");
+		text_str(&m, planner_kind_name((enum plan_kind)p->kind));
 		if (p->kind == PLAN_FALLBACK) {
-			msg_str(&m, " (");
-			msg_str(&m, planner_reason_name(
-					(enum plan_reason)p->reason));
-			msg_str(&m, "), not intercepted");
+			text_str(&m, " (");
+			text_str(&m, planner_reason_name(
+					 (enum plan_reason)p->reason));
+			text_str(&m, "), not intercepted");
 		} else {
-			msg_str(&m, ", ");
-			msg_num(&m, p->patch_len, 10);
-			msg_str(&m, " bytes at ");
-			msg_num(&m, p->patch_start - obj->bias, 16);
+			text_str(&m, ", ");
+			text_dec(&m, (long)(p->patch_len));
+			text_str(&m, " bytes at ");
+			text_hex(&m, p->patch_start - obj->bias);
 			if (p->kind == PLAN_PADDING) {
-				msg_str(&m, ", slot ");
-				msg_num(&m, p->pad_slot - obj->bias, 16);
+				text_str(&m, ", slot ");
+				text_hex(&m, p->pad_slot - obj->bias);
 			}
-			msg_str(&m, p->flags_live ? ", keeps rflags" : "");
-			msg_str(&m, p->save == SI_SITE_SAVE_FULL  ? ", xsave"
-				    : p->save == SI_SITE_SAVE_SSE ? ", xmm"
-								  : "");
+			text_str(&m, p->flags_live ? ", keeps rflags" : "");
+			text_str(&m, p->save == SI_SITE_SAVE_FULL  ? ", xsave"
+				     : p->save == SI_SITE_SAVE_SSE ? ", xmm"
+								   : "");
 		}
-		msg_flush(&m);
+		text_write_line(&m, 2);
 	}
-	msg_str(&m, "syscall_intercept: ");
-	msg_str(&m, obj->path);
-	msg_str(&m, ": ");
-	msg_num(&m, plan->n_sites, 10);
-	msg_str(&m, " sites, ");
-	msg_num(&m, plan->n_inline, 10);
-	msg_str(&m, " inline, ");
-	msg_num(&m, plan->n_padding, 10);
-	msg_str(&m, " padding, ");
-	msg_num(&m, plan->n_fallback, 10);
-	msg_str(&m, " not patched");
-	msg_str(&m, from_cache ? " (plan from the cache)" : "");
-	msg_flush(&m);
+	text_str(&m, "syscall_intercept: ");
+	text_str(&m, obj->path);
+	text_str(&m, ": ");
+	text_dec(&m, (long)(plan->n_sites));
+	text_str(&m, " sites, ");
+	text_dec(&m, (long)(plan->n_inline));
+	text_str(&m, " inline, ");
+	text_dec(&m, (long)(plan->n_padding));
+	text_str(&m, " padding, ");
+	text_dec(&m, (long)(plan->n_fallback));
+	text_str(&m, " not patched");
+	text_str(&m, from_cache ? " (plan from the cache)" : "");
+	text_write_line(&m, 2);
 }
 
 static void report_error(const char *path, const char *what, int err)
 {
-	struct msg m = {.len = 0};
-	msg_str(&m, "syscall_intercept: ");
-	msg_str(&m, path);
-	msg_str(&m, ": ");
-	msg_str(&m, what);
-	msg_str(&m, " (");
-	msg_str(&m, locator_strerror(err));
-	msg_str(&m, "); its syscalls are not intercepted");
-	msg_flush(&m);
+	char mbuf[512];
+	struct text m = TEXT_ON(mbuf);
+	text_str(&m, "syscall_intercept: ");
+	text_str(&m, path);
+	text_str(&m, ": ");
+	text_str(&m, what);
+	text_str(&m, " (");
+	text_str(&m, locator_strerror(err));
+	text_str(&m, "); its syscalls are not intercepted");
+	text_write_line(&m, 2);
 }
 
 static bool wanted(const struct patch_ctx *pc, const struct dl_phdr_info *info,
@@ -328,10 +292,11 @@ static void si_preload_init(void)
 	si_entry_init();
 	struct arena arena;
 	if (arena_init_mmap(&arena, 64u << 20) != 0) {
-		struct msg m = {.len = 0};
-		msg_str(&m, "syscall_intercept: cannot map working memory; "
-			    "nothing is intercepted");
-		msg_flush(&m);
+		char mbuf[512];
+		struct text m = TEXT_ON(mbuf);
+		text_str(&m, "syscall_intercept: cannot map working memory; "
+			     "nothing is intercepted");
+		text_write_line(&m, 2);
 		return;
 	}
 	void *cs_mem = arena_alloc(&arena, DISASM_ARENA_MIN * 4, 16);
@@ -361,12 +326,13 @@ static void si_preload_init(void)
 	}
 	locator_for_each_loaded(patch_object, &pc);
 	if (pc.n_unpatched > 0 && !pc.dump) {
-		struct msg m = {.len = 0};
-		msg_str(&m, "syscall_intercept: ");
-		msg_num(&m, pc.n_unpatched, 10);
-		msg_str(&m, " syscall sites could not be patched and are not "
-			    "intercepted (INTERCEPT_DEBUG_DUMP=1 lists them)");
-		msg_flush(&m);
+		char mbuf[512];
+		struct text m = TEXT_ON(mbuf);
+		text_str(&m, "syscall_intercept: ");
+		text_dec(&m, (long)(pc.n_unpatched));
+		text_str(&m, " syscall sites could not be patched and are not "
+			     "intercepted (INTERCEPT_DEBUG_DUMP=1 lists them)");
+		text_write_line(&m, 2);
 	}
 	if (pc.disasm)
 		disasm_close(pc.disasm);
@@ -375,16 +341,17 @@ static void si_preload_init(void)
 	if (pc.dump) {
 		static const char *names[PH_COUNT] = {
 		    "plan-from-cache", "locate+analyze+plan", "write"};
-		struct msg m = {.len = 0};
-		msg_str(&m, "syscall_intercept: start-up ");
-		msg_num(&m, now_us() - t_start, 10);
-		msg_str(&m, " us:");
+		char mbuf[512];
+		struct text m = TEXT_ON(mbuf);
+		text_str(&m, "syscall_intercept: start-up ");
+		text_dec(&m, (long)(now_us() - t_start));
+		text_str(&m, " us:");
 		for (int i = 0; i < PH_COUNT; i++) {
-			msg_str(&m, " ");
-			msg_str(&m, names[i]);
-			msg_str(&m, " ");
-			msg_num(&m, pc.us[i], 10);
+			text_str(&m, " ");
+			text_str(&m, names[i]);
+			text_str(&m, " ");
+			text_dec(&m, (long)(pc.us[i]));
 		}
-		msg_flush(&m);
+		text_write_line(&m, 2);
 	}
 }
