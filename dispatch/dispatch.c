@@ -28,9 +28,16 @@ SI_PUBLIC void (*intercept_hook_point_clone_parent)(long pid);
 
 static si_post_hook_fn si_post_hook;
 
-/* Set while this thread runs a hook, so the calls the hook makes go to the
- * kernel. initial-exec: one %fs-relative access, no __tls_get_addr. */
-static __thread int si_in_hook __attribute__((tls_model("initial-exec")));
+/* si_in_hook (entry_abi.h) is set while this thread runs a hook, so the
+ * calls the hook makes go to the kernel. initial-exec: one %fs-relative
+ * access, no __tls_get_addr. */
+
+void si_dispatch_update_slow(void)
+{
+	int slow = __atomic_load_n(&si_post_hook, __ATOMIC_RELAXED) != NULL ||
+		   __atomic_load_n(&si_log_active, __ATOMIC_RELAXED);
+	__atomic_store_n(&si_dispatch_slow, slow, __ATOMIC_RELEASE);
+}
 
 bool si_dispatch_must_run_at_site(long syscall_number)
 {
@@ -53,6 +60,7 @@ bool si_dispatch_must_run_at_site(long syscall_number)
 void si_dispatch_set_post_hook(si_post_hook_fn fn)
 {
 	__atomic_store_n(&si_post_hook, fn, __ATOMIC_RELEASE);
+	si_dispatch_update_slow();
 }
 
 bool si_dispatch_in_hook(void)
@@ -93,6 +101,11 @@ static __attribute__((noinline)) int dispatch_clone(struct si_frame *frame)
 	    !si_log_per_process() && !may_share_our_tls(frame))
 		return SI_ACTION_FORWARD;
 	return si_clone_plan(frame);
+}
+
+int si_dispatch_forward_clone(struct si_frame *frame)
+{
+	return dispatch_clone(frame);
 }
 
 int si_dispatch(struct si_frame *frame)

@@ -42,6 +42,11 @@ typedef void (*si_post_hook_fn)(long syscall_number, const long args[6],
 /* Installs (or with NULL removes) the post hook. */
 void si_dispatch_set_post_hook(si_post_hook_fn fn);
 
+/* Recomputes si_dispatch_slow (entry_abi.h) after the post hook or the log
+ * was switched on or off: the stub's fast path is taken only while neither
+ * needs the calls. */
+void si_dispatch_update_slow(void);
+
 /* True if syscall_number must run at its site, never inside the stub. */
 bool si_dispatch_must_run_at_site(long syscall_number);
 

@@ -9,6 +9,7 @@
 #include <sys/uio.h>
 
 #include "base/raw_syscall.h"
+#include "dispatch/dispatch.h"
 #include "dispatch/preload.h"
 #include "dispatch/text.h"
 #include "syscalls/syscalls.h"
@@ -147,6 +148,7 @@ bool si_log_init(void)
 	 * was written before the exec. */
 	setenv("INTERCEPT_LOG_TRUNC", "0", 1);
 	__atomic_store_n(&si_log_active, 1, __ATOMIC_RELEASE);
+	si_dispatch_update_slow();
 	return true;
 }
 
@@ -258,6 +260,7 @@ void si_log_forked(void)
 	long fd = open_log();
 	if (raw_is_error(fd)) {
 		si_log_active = 0; /* the child runs unlogged */
+		si_dispatch_update_slow();
 		return;
 	}
 	raw_syscall3(SYS_dup3, fd, log_fd, O_CLOEXEC);

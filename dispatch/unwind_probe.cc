@@ -4,6 +4,9 @@
 #include <sys/syscall.h>
 
 #include <cstdio>
+#include <cstring>
+
+#include "dispatch/dispatch.h"
 
 #include "libsyscall_intercept_hook_point.h"
 #include "trampoline/entry_abi.h"
@@ -31,7 +34,13 @@ __attribute__((noinline)) long probe_site_caller(void *tramp)
 }
 }
 
-int main()
+void probe_post_hook(long, const long *, long)
+{
+}
+
+// With "dispatcher", a post hook makes the stub go through si_dispatch;
+// without, the stub calls the hook itself (its fast path).
+int main(int argc, char **argv)
 {
 	test_tramp t;
 	test_tramp_options o = {};
@@ -41,6 +50,8 @@ int main()
 	if (test_tramp_build(&t, &o) != 0)
 		return 2;
 	intercept_hook_point = probe_hook;
+	if (argc > 1 && std::strcmp(argv[1], "dispatcher") == 0)
+		si_dispatch_set_post_hook(probe_post_hook);
 	// SIGTRAP would kill the process outside a debugger.
 	signal(SIGTRAP, SIG_IGN);
 	long r = probe_site_caller(t.entry);

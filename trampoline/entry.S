@@ -54,6 +54,9 @@
 .endm
 
 	.hidden si_dispatch
+	.hidden si_dispatch_forward_clone
+	.hidden si_dispatch_slow
+	.hidden si_in_hook
 	.hidden si_dispatch_post
 	.hidden si_dispatch_clone_done
 	.hidden si_xsave_config
@@ -209,12 +212,66 @@
 	testl $SI_SITE_SAVE_MASK, SI_SITE_FLAGS(%r11)
 	jnz .L\name\()_save_vec
 .L\name\()_vec_saved:
-	mov %rbp, %rdi
 .if \kind == SI_KIND_ENTRY
+	/* The fast path: the hook called from here, without si_dispatch,
+	 * when nothing else wants the call (see entry_abi.h). */
+	mov si_in_hook@gottpoff(%rip), %rcx
+	cmpl $0, %fs:(%rcx)
+	jne .L\name\()_forward	/* a call the hook itself makes */
+	cmpl $0, si_dispatch_slow(%rip)
+	jne .L\name\()_dispatch
+	mov intercept_hook_point@GOTPCREL(%rip), %r11
+	mov (%r11), %r11
+	test %r11, %r11
+	jz .L\name\()_dispatch
+	movl $1, %fs:(%rcx)
+	/* hook(nr, a0, a1, a2, a3, a4, a5, &result): the last two on the
+	 * stack, which stays 16-aligned. rax and rdx come from the frame
+	 * (a full vector save uses them). */
+	movq $-SI_ENOSYS, SI_FRAME_RESULT(%rbp)
+	lea SI_FRAME_RESULT(%rbp), %rcx
+	push %rcx
+	push %r9
+	mov %r8, %r9
+	mov %r10, %r8
+	mov SI_FRAME_ARG2(%rbp), %rcx
+	mov %rsi, %rdx
+	mov %rdi, %rsi
+	mov SI_FRAME_NR(%rbp), %rdi
+	call *%r11
+	add $16, %rsp
+	mov si_in_hook@gottpoff(%rip), %rcx
+	movl $0, %fs:(%rcx)
+	mov SI_FRAME_NR(%rbp), %rcx
+	test %eax, %eax
+	jnz .L\name\()_hook_forwards
+	/* Emulated, except that rt_sigreturn always runs. */
+	xor %eax, %eax
+	cmp $SI_SYS_RT_SIGRETURN, %rcx
+	setne %al
+	jmp .L\name\()_finish
+.L\name\()_hook_forwards:
+	/* clone, fork, vfork (consecutive numbers) and clone3 go to C. */
+	lea -SI_SYS_CLONE(%rcx), %rdx
+	cmp $2, %rdx
+	jbe .L\name\()_forward_clone
+	cmp $SI_SYS_CLONE3, %rcx
+	je .L\name\()_forward_clone
+.L\name\()_forward:
+	xor %eax, %eax
+	jmp .L\name\()_finish
+.L\name\()_forward_clone:
+	mov %rbp, %rdi
+	call si_dispatch_forward_clone
+	jmp .L\name\()_dispatched
+.L\name\()_dispatch:
+	mov %rbp, %rdi
 	call si_dispatch
+.L\name\()_dispatched:
 	cmp $SI_ACTION_FORWARD_POST, %eax
 	jae .L\name\()_slow
 .else
+	mov %rbp, %rdi
 	call si_dispatch_clone_done
 	mov $SI_ACTION_EMULATED, %eax
 .endif

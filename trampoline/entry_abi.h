@@ -14,8 +14,9 @@
  *              jmp  back_into_libc
  *
  *   si_entry:  steps over the red zone, aligns the stack, fills a struct
- *              si_frame, saves vector state per desc_N.flags, calls
- *              si_dispatch(frame), then, by its answer:
+ *              si_frame, saves vector state per desc_N.flags, calls the
+ *              hook itself (the fast path, below) or si_dispatch(frame),
+ *              then, by the answer:
  *                SI_ACTION_FORWARD       restore everything, jmp *sys_N
  *                SI_ACTION_EMULATED      rax = frame->result, jmp *resume_N
  *                SI_ACTION_FORWARD_POST  run `syscall` in the stub, call
@@ -94,6 +95,12 @@
 #define SI_ACTION_CLONE_SHARED	 4
 #define SI_ACTION_CLONE_NEWSTACK 5
 
+/* Numbers the fast path needs (checked against the system headers below). */
+#define SI_ENOSYS	    38
+#define SI_SYS_RT_SIGRETURN 15
+#define SI_SYS_CLONE	    56 /* then fork (57) and vfork (58) */
+#define SI_SYS_CLONE3	    435
+
 /* Clone paths (see above): bytes below the red zone that hold the site
  * pointer while the stub runs a clone, and where the site pointer sits below
  * a new stack's top. */
@@ -145,8 +152,10 @@
 
 #ifndef __ASSEMBLER__
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/syscall.h>
 
 #ifdef __cplusplus
 #define SI_STATIC_ASSERT static_assert
@@ -187,6 +196,13 @@ struct si_frame {
 	long result; /* EMULATED: the result; FORWARD_POST: the kernel's */
 	uint64_t pad;
 };
+
+SI_STATIC_ASSERT(SI_ENOSYS == ENOSYS, "ENOSYS");
+SI_STATIC_ASSERT(SI_SYS_RT_SIGRETURN == SYS_rt_sigreturn, "rt_sigreturn");
+SI_STATIC_ASSERT(SI_SYS_CLONE == SYS_clone && SYS_fork == SYS_clone + 1 &&
+		     SYS_vfork == SYS_clone + 2,
+		 "clone, fork, vfork");
+SI_STATIC_ASSERT(SI_SYS_CLONE3 == 435, "clone3");
 
 SI_STATIC_ASSERT(offsetof(struct si_site, syscall_addr) == SI_SITE_SYSCALL_ADDR,
 		 "si_site.syscall_addr");
@@ -260,6 +276,26 @@ void si_clone_return(void);
 void si_clone_return_flags(void);
 void si_clone_thread_start(void);
 void si_clone_thread_start_flags(void);
+
+/* The fast path. Unless si_dispatch_slow is set, the stub itself calls
+ * intercept_hook_point (the public hook, defined by dispatch/) with the
+ * calling thread's si_in_hook set around the call, and skips si_dispatch:
+ *
+ *   si_in_hook set           SI_ACTION_FORWARD (a call the hook makes)
+ *   no hook                  si_dispatch decides
+ *   hook returns 0           SI_ACTION_EMULATED with frame->result, except
+ *                            rt_sigreturn, which is forwarded
+ *   hook returns non-zero    SI_ACTION_FORWARD, except clone, fork, vfork
+ *                            and clone3: si_dispatch_forward_clone decides
+ *
+ * which is what si_dispatch answers when nothing else (a log, a post hook)
+ * needs the call. dispatch/ sets si_dispatch_slow whenever something does. */
+extern __thread int si_in_hook __attribute__((tls_model("initial-exec")));
+extern int si_dispatch_slow;
+
+/* Implemented by dispatch/: the answer for a clone-family call the hook
+ * let through (SI_ACTION_FORWARD or an SI_ACTION_CLONE_*). */
+int si_dispatch_forward_clone(struct si_frame *frame);
 
 /* Implemented by dispatch/: decides what happens to the call in `frame`.
  * Returns an SI_ACTION_*; for SI_ACTION_EMULATED, frame->result holds the

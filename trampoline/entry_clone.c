@@ -16,6 +16,10 @@
 __thread struct si_clone_tls si_clone_tls
     __attribute__((tls_model("initial-exec")));
 
+/* The fast path's state (entry_abi.h); written by dispatch/. */
+__thread int si_in_hook __attribute__((tls_model("initial-exec")));
+int si_dispatch_slow;
+
 /* The fields of struct clone_args every kernel with clone3 reads
  * (CLONE_ARGS_SIZE_VER0). */
 struct si_clone3_args {

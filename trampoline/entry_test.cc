@@ -41,6 +41,18 @@ struct Fake {
 
 	void *bt[64];
 	int bt_len = 0;
+
+	// The public hook the stub's fast path calls (FakeHook).
+	int hook_answer = 1; // 1: the kernel runs the call; 0: hook_result
+	long hook_result = 0;
+	int hook_calls = 0;
+	long hook_nr = 0;
+	long hook_args[6] = {};
+	int hook_saw_in_hook = -1;
+
+	// si_dispatch_forward_clone.
+	int clone_calls = 0;
+	long clone_result = 0;
 };
 Fake fake;
 
@@ -128,6 +140,51 @@ extern "C" int si_dispatch(struct si_frame *frame)
 	if (fake.action == SI_ACTION_EMULATED)
 		frame->result = fake.result;
 	return fake.action;
+}
+
+// The public hook, as the final library defines it (dispatch.c); the fast
+// path tests point it at FakeHook.
+extern "C" int (*intercept_hook_point)(long, long, long, long, long, long, long,
+				       long *);
+int (*intercept_hook_point)(long, long, long, long, long, long, long, long *);
+
+// A hook as users write them, plus the worst a hook may do to the registers
+// the ABI lets it clobber.
+extern "C" int FakeHook(long nr, long a0, long a1, long a2, long a3, long a4,
+			long a5, long *result)
+{
+	alignas(16) unsigned char local[16];
+	asm volatile("xorps %%xmm0, %%xmm0\n movaps %%xmm0, %0"
+		     : "=m"(local)
+		     :
+		     : "xmm0");
+	fake.local_addr = reinterpret_cast<uintptr_t>(&local);
+	fake.hook_calls++;
+	fake.hook_nr = nr;
+	const long args[6] = {a0, a1, a2, a3, a4, a5};
+	for (int i = 0; i < 6; i++)
+		fake.hook_args[i] = args[i];
+	fake.hook_saw_in_hook = si_in_hook;
+	if (fake.take_backtrace)
+		fake.bt_len = backtrace(fake.bt, 64);
+	if (fake.clobber_vectors)
+		ClobberVectors();
+	asm volatile("mov $-1, %%rdi\n mov $-1, %%rsi\n mov $-1, %%rdx\n"
+		     "mov $-1, %%rcx\n mov $-1, %%r8\n mov $-1, %%r9\n"
+		     "mov $-1, %%r10\n mov $-1, %%r11\n"
+		     "sub $1, %%rdi\n std\n cld" ::
+			 : "rdi", "rsi", "rdx", "rcx", "r8", "r9", "r10", "r11",
+			   "cc");
+	if (fake.hook_answer == 0)
+		*result = fake.hook_result;
+	return fake.hook_answer;
+}
+
+extern "C" int si_dispatch_forward_clone(struct si_frame *frame)
+{
+	fake.clone_calls++;
+	frame->result = fake.clone_result;
+	return SI_ACTION_EMULATED;
 }
 
 // The fake's side of the clone paths: counts in the process that runs it.
@@ -534,6 +591,254 @@ TEST_F(EntryTest, UnwindsThroughStubToSiteCaller)
 			    reinterpret_cast<uint64_t>(fake.bt[site_frame + 1]),
 			    h.ret_addr);
 		}
+	}
+}
+
+// The fast path: with a hook set and nothing else wanting the call, the stub
+// calls the hook itself, with the dispatcher's semantics.
+class EntryFastTest : public EntryVariantTest
+{
+      protected:
+	void SetUp() override
+	{
+		fake = Fake();
+		intercept_hook_point = FakeHook;
+		si_dispatch_slow = 0;
+		si_in_hook = 0;
+	}
+	void TearDown() override
+	{
+		intercept_hook_point = nullptr;
+		si_dispatch_slow = 0;
+		si_in_hook = 0;
+	}
+
+	// Checks what FakeHook saw against what went into the trampoline.
+	void ExpectHookSaw(const harness &h, long nr)
+	{
+		EXPECT_EQ(fake.hook_calls, 1);
+		EXPECT_EQ(fake.calls, 0) << "si_dispatch was not needed";
+		EXPECT_EQ(fake.hook_nr, nr);
+		const int regs[6] = {H_RDI, H_RSI, H_RDX, H_R10, H_R8, H_R9};
+		for (int i = 0; i < 6; i++)
+			EXPECT_EQ(fake.hook_args[i],
+				  static_cast<long>(h.gpr_in[regs[i]]))
+			    << "arg " << i;
+		EXPECT_EQ(fake.hook_saw_in_hook, 1);
+		EXPECT_EQ(si_in_hook, 0) << "cleared after the hook";
+		EXPECT_EQ(fake.local_addr % 16, 0u) << "aligned stack";
+	}
+};
+
+TEST_P(EntryFastTest, HookLetsKernelRunCall)
+{
+	Tramp tr(save(), flags_entry(), indirect());
+	ASSERT_EQ(tr.rc(), 0);
+	harness h;
+	FillHarness(&h, tr.t().entry, SYS_getppid, false);
+	harness_run(&h);
+
+	EXPECT_EQ(static_cast<long>(h.gpr_out[H_RAX]), getppid());
+	ExpectHookSaw(h, SYS_getppid);
+	ExpectGprsPreserved(h);
+	ExpectRedZonePreserved(h);
+	if (flags_entry()) {
+		EXPECT_EQ(h.rflags_out & kArithFlags, kArithFlags);
+	}
+}
+
+TEST_P(EntryFastTest, HookAnswersCall)
+{
+	Tramp tr(save(), flags_entry(), indirect());
+	ASSERT_EQ(tr.rc(), 0);
+	fake.hook_answer = 0;
+	fake.hook_result = -0x1234;
+	harness h;
+	FillHarness(&h, tr.t().entry, 1000, false); // the kernel: -ENOSYS
+	harness_run(&h);
+
+	EXPECT_EQ(static_cast<long>(h.gpr_out[H_RAX]), -0x1234L);
+	ExpectHookSaw(h, 1000);
+	ExpectGprsPreserved(h);
+	ExpectRedZonePreserved(h);
+	if (flags_entry()) {
+		EXPECT_EQ(h.rflags_out & kArithFlags, kArithFlags);
+	}
+}
+
+// A hook that answers 0 without writing *result: the result is -ENOSYS, as
+// from si_dispatch.
+TEST_P(EntryFastTest, UnsetResultIsEnosys)
+{
+	Tramp tr(save(), flags_entry(), indirect());
+	ASSERT_EQ(tr.rc(), 0);
+	fake.hook_answer = 0;
+	intercept_hook_point = [](long, long, long, long, long, long, long,
+				  long *) { return 0; };
+	harness h;
+	FillHarness(&h, tr.t().entry, SYS_getppid, false);
+	harness_run(&h);
+	EXPECT_EQ(static_cast<long>(h.gpr_out[H_RAX]), -38L);
+	ExpectGprsPreserved(h);
+}
+
+TEST_P(EntryFastTest, VectorsSurviveHookPerPolicy)
+{
+	if (save() == SI_SITE_SAVE_NONE)
+		GTEST_SKIP() << "SAVE_NONE promises nothing";
+	for (int answer : {0, 1}) {
+		SCOPED_TRACE(answer);
+		fake = Fake();
+		fake.hook_answer = answer;
+		fake.hook_result = 5;
+		fake.clobber_vectors = true;
+		Tramp tr(save(), flags_entry(), indirect());
+		ASSERT_EQ(tr.rc(), 0);
+		bool full = save() == SI_SITE_SAVE_FULL;
+		bool avx = full && CpuHasAvx();
+		harness h;
+		FillHarness(&h, tr.t().entry, SYS_getppid, avx);
+		h.dirty_stack = 1;
+		if (full)
+			h.mxcsr_in = 0x7f80;
+		harness_run(&h);
+		EXPECT_EQ(fake.hook_calls, 1);
+		ExpectVectorsPreserved(h, avx ? 32 : 16);
+		if (full) {
+			EXPECT_EQ(h.mxcsr_out, 0x7f80u);
+		}
+		ExpectGprsPreserved(h);
+	}
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AllEntries, EntryFastTest,
+    ::testing::Combine(::testing::Bool(), ::testing::Bool(),
+		       ::testing::Values(uint32_t{SI_SITE_SAVE_NONE},
+					 uint32_t{SI_SITE_SAVE_SSE},
+					 uint32_t{SI_SITE_SAVE_FULL})),
+    VariantName);
+
+class EntryFastRouteTest : public EntryTest
+{
+      protected:
+	void SetUp() override
+	{
+		fake = Fake();
+		intercept_hook_point = FakeHook;
+		si_dispatch_slow = 0;
+		si_in_hook = 0;
+	}
+	void TearDown() override
+	{
+		intercept_hook_point = nullptr;
+		si_dispatch_slow = 0;
+		si_in_hook = 0;
+	}
+	harness Run(long nr)
+	{
+		Tramp tr(SI_SITE_SAVE_NONE, false);
+		EXPECT_EQ(tr.rc(), 0);
+		harness h;
+		FillHarness(&h, tr.t().entry, nr, false);
+		harness_run(&h);
+		return h;
+	}
+};
+
+// A call made while the thread is inside the hook goes to the kernel, past
+// both the hook and the dispatcher.
+TEST_F(EntryFastRouteTest, CallFromInsideHookGoesToKernel)
+{
+	si_in_hook = 1;
+	fake.hook_answer = 0;
+	harness h = Run(SYS_getppid);
+	EXPECT_EQ(static_cast<long>(h.gpr_out[H_RAX]), getppid());
+	EXPECT_EQ(fake.hook_calls, 0);
+	EXPECT_EQ(fake.calls, 0);
+	EXPECT_EQ(si_in_hook, 1) << "left as it was";
+	ExpectGprsPreserved(h);
+}
+
+// While a log or post hook needs the calls, the dispatcher decides.
+TEST_F(EntryFastRouteTest, SlowFlagSendsCallsToDispatcher)
+{
+	si_dispatch_slow = 1;
+	fake.action = SI_ACTION_EMULATED;
+	fake.result = 99;
+	harness h = Run(SYS_getppid);
+	EXPECT_EQ(static_cast<long>(h.gpr_out[H_RAX]), 99);
+	EXPECT_EQ(fake.calls, 1);
+	EXPECT_EQ(fake.hook_calls, 0);
+}
+
+TEST_F(EntryFastRouteTest, NoHookSendsCallsToDispatcher)
+{
+	intercept_hook_point = nullptr;
+	harness h = Run(SYS_getppid);
+	EXPECT_EQ(static_cast<long>(h.gpr_out[H_RAX]), getppid());
+	EXPECT_EQ(fake.calls, 1);
+}
+
+// clone, fork, vfork and clone3 let through by the hook go to
+// si_dispatch_forward_clone (the fake answers them, so nothing is cloned);
+// their neighbours' numbers do not.
+TEST_F(EntryFastRouteTest, ForwardedCloneFamilyGoesToCloneDispatch)
+{
+	for (long nr :
+	     {long{SYS_clone}, long{SYS_fork}, long{SYS_vfork}, 435L}) {
+		SCOPED_TRACE(nr);
+		fake = Fake();
+		fake.clone_result = 4321;
+		harness h = Run(nr);
+		EXPECT_EQ(fake.hook_calls, 1);
+		EXPECT_EQ(fake.clone_calls, 1);
+		EXPECT_EQ(static_cast<long>(h.gpr_out[H_RAX]), 4321);
+		ExpectGprsPreserved(h);
+	}
+	for (long nr : {long{SYS_clone - 1}, long{SYS_vfork + 1}, 434L, 436L}) {
+		SCOPED_TRACE(nr);
+		fake = Fake();
+		Run(nr);
+		EXPECT_EQ(fake.hook_calls, 1);
+		EXPECT_EQ(fake.clone_calls, 0);
+	}
+	// Answered by the hook: no clone path.
+	fake = Fake();
+	fake.hook_answer = 0;
+	fake.hook_result = 7;
+	harness h = Run(SYS_clone);
+	EXPECT_EQ(static_cast<long>(h.gpr_out[H_RAX]), 7);
+	EXPECT_EQ(fake.clone_calls, 0);
+}
+
+// A backtrace taken in the hook reaches the function that made the call.
+TEST_F(EntryFastRouteTest, UnwindsFromHookToSiteCaller)
+{
+	for (bool flags : {false, true}) {
+		SCOPED_TRACE(flags);
+		Tramp tr(SI_SITE_SAVE_SSE, flags);
+		ASSERT_EQ(tr.rc(), 0);
+		fake = Fake();
+		fake.take_backtrace = true;
+		harness h;
+		FillHarness(&h, tr.t().entry, SYS_getppid, false);
+		h.stack_adj = 8;
+		harness_run(&h);
+		ASSERT_EQ(fake.hook_calls, 1);
+		auto lo = reinterpret_cast<uintptr_t>(&harness_run);
+		auto hi = reinterpret_cast<uintptr_t>(&harness_run_end);
+		int site_frame = -1;
+		for (int i = 0; i < fake.bt_len; i++) {
+			auto pc = reinterpret_cast<uintptr_t>(fake.bt[i]);
+			if (pc >= lo && pc < hi) {
+				site_frame = i;
+				break;
+			}
+		}
+		ASSERT_GE(site_frame, 0) << "no frame in harness_run";
+		EXPECT_EQ(reinterpret_cast<uintptr_t>(fake.bt[site_frame]),
+			  reinterpret_cast<uintptr_t>(&harness_site) + 2);
 	}
 }
 
