@@ -1,6 +1,7 @@
 // The counter hook, preloaded into real processes: exact counts.
 #include <spawn.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -68,8 +69,9 @@ TEST(Counter, ExactCountsFromAProgram)
 	EXPECT_EQ(counts["getppid"], 12345u);
 	EXPECT_EQ(counts["getppid.errors"], 0u);
 	// After the hook is installed (a constructor) the program makes no
-	// other call until exit_group, which runs after the report.
-	EXPECT_EQ(counts["total"], 12345u);
+	// other call but exit_group, counted just before it runs.
+	EXPECT_EQ(counts["exit_group"], 1u);
+	EXPECT_EQ(counts["total"], 12346u);
 }
 
 TEST(Counter, SeesARealProgram)
@@ -94,6 +96,65 @@ TEST(Counter, CountsErrors)
 	EXPECT_GE(failed, 1u);
 	EXPECT_GE(counts["total.errors"], failed);
 	EXPECT_EQ(counts["write.errors"], 0u); // the message got out
+}
+
+// Raw tables from every process of a program: each call counted once in the
+// sum, whatever process or thread made it.
+TEST(Counter, RawTablesSumOverProcesses)
+{
+	std::string out = std::string(getenv("TEST_TMPDIR")) + "/raw.txt";
+	unlink(out.c_str());
+	std::string probe = Runfile("hooks/family_probe");
+	std::vector<std::string> env = {
+	    "LD_PRELOAD=" + Runfile("hooks/libsyscall_counter.so"),
+	    "INTERCEPT_COUNTER_OUTPUT=" + out,
+	    "INTERCEPT_COUNTER_FORMAT=raw",
+	};
+	std::vector<char *> cenv;
+	for (auto &s : env)
+		cenv.push_back(const_cast<char *>(s.c_str()));
+	cenv.push_back(nullptr);
+	char *argv[] = {const_cast<char *>(probe.c_str()), nullptr};
+	pid_t pid;
+	ASSERT_EQ(
+	    posix_spawn(&pid, argv[0], nullptr, nullptr, argv, cenv.data()), 0);
+	int status = 0;
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+
+	std::ifstream in(out);
+	std::string line;
+	std::map<long, unsigned long> sum;
+	int tables = 0, open_tables = 0;
+	while (std::getline(in, line)) {
+		if (line.rfind("#si-counter pid=", 0) == 0) {
+			EXPECT_EQ(open_tables, 0) << "tables never interleave";
+			open_tables++;
+			tables++;
+			continue;
+		}
+		if (line == "#end") {
+			EXPECT_EQ(open_tables, 1);
+			open_tables--;
+			continue;
+		}
+		std::istringstream ls(line);
+		long nr;
+		unsigned long n, err, ns;
+		ASSERT_TRUE(ls >> nr >> n >> err >> ns) << line;
+		EXPECT_EQ(open_tables, 1) << line;
+		sum[nr] += n;
+	}
+	EXPECT_EQ(open_tables, 0);
+	// The probe, its forked child, the vforked child (at its exec), the
+	// spawned child (at its exec) and the two /bin/true images.
+	EXPECT_EQ(tables, 6);
+	EXPECT_EQ(sum[SYS_getppid], 1550u);
+	EXPECT_EQ(sum[SYS_execve], 2u);
+	EXPECT_EQ(sum[SYS_exit_group], 4u);
+	EXPECT_EQ(sum[SYS_clone] + sum[SYS_clone3] + sum[SYS_fork] +
+		      sum[SYS_vfork],
+		  4u);
 }
 
 } // namespace

@@ -11,8 +11,9 @@
  *               starting with "[pid N]"
  *   -e LIST     log only these syscalls: names and classes (%file,
  *               %process, %network, %memory, %signal), comma-separated
- *   -c          print a table of calls per syscall at exit instead of the
- *               log (to FILE with -o)
+ *   -c          instead of the log, a table of calls, errors and time per
+ *               syscall, summed over every process the command starts,
+ *               printed when it ends (to FILE with -o)
  *   --all-objs  patch every loaded object, not only libc
  *
  * The library and hooks are found next to sitrace: in its Bazel runfiles,
@@ -24,7 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "syscalls/syscalls.h"
@@ -133,6 +136,123 @@ static void absolute(const char *path, char *out, size_t size)
 		join(out, size, cwd ? cwd : here, "/", path);
 }
 
+/* ---- -c: run the command, then sum the counter's per-process tables ---- */
+
+struct count_row {
+	unsigned long calls, errors, ns;
+};
+
+/* Sums the raw tables (hooks/counter.c) in `path` into rows[0..limit];
+ * returns the number of tables, or -1 if the file cannot be read. */
+static long sum_tables(const char *path, struct count_row *rows, long limit)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	char line[256];
+	long tables = 0;
+	while (fgets(line, sizeof(line), f)) {
+		long nr;
+		unsigned long n, err, ns;
+		if (!strncmp(line, "#si-counter ", 12)) {
+			tables++;
+			continue;
+		}
+		if (sscanf(line, "%ld %lu %lu %lu", &nr, &n, &err, &ns) != 4)
+			continue;
+		if (nr < 0 || nr >= limit)
+			nr = limit; /* numbers the table has no name for */
+		rows[nr].calls += n;
+		rows[nr].errors += err;
+		rows[nr].ns += ns;
+	}
+	fclose(f);
+	return tables;
+}
+
+/* The table, most frequent first, in the counter's columns. */
+static void print_table(FILE *out, struct count_row *rows, long limit,
+			long processes)
+{
+	struct count_row total = {0, 0, 0};
+	fprintf(out, "     calls   errors   total_us   mean_ns syscall\n");
+	for (;;) {
+		long best = -1;
+		for (long i = 0; i <= limit; i++)
+			if (rows[i].calls &&
+			    (best < 0 || rows[i].calls > rows[best].calls))
+				best = i;
+		if (best < 0)
+			break;
+		struct count_row *r = &rows[best];
+		const char *name = best < limit ? syscalls_name(best) : NULL;
+		fprintf(out, "%10lu %8lu %10lu %9lu %s\n", r->calls, r->errors,
+			r->ns / 1000, r->ns / r->calls,
+			name ? name : "(unknown)");
+		total.calls += r->calls;
+		total.errors += r->errors;
+		total.ns += r->ns;
+		r->calls = 0;
+	}
+	fprintf(out, "%10lu %8lu %10lu %9lu total (%ld process%s)\n",
+		total.calls, total.errors, total.ns / 1000,
+		total.calls ? total.ns / total.calls : 0, processes,
+		processes == 1 ? "" : "es");
+}
+
+/* Runs argv in a child with the environment already set, waits for it, and
+ * prints the summed table. Returns the exit status sitrace should have: the
+ * command's, or 128 + signal (after re-raising the signal). */
+static int run_counted(char **argv, const char *tables, const char *out_file)
+{
+	pid_t pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "sitrace: fork: %s\n", strerror(errno));
+		return 1;
+	}
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		fprintf(stderr, "sitrace: cannot run %s: %s\n", argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	/* Like time(1): the terminal's ^C and ^\ are for the command. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			fprintf(stderr, "sitrace: waitpid: %s\n",
+				strerror(errno));
+			return 1;
+		}
+	}
+	static struct count_row rows[SYSCALLS_LIMIT + 1];
+	long processes = sum_tables(tables, rows, SYSCALLS_LIMIT);
+	unlink(tables);
+	FILE *out = stderr;
+	if (out_file && !(out = fopen(out_file, "w"))) {
+		fprintf(stderr, "sitrace: cannot write %s: %s\n", out_file,
+			strerror(errno));
+		out = stderr;
+	}
+	if (processes < 0)
+		fprintf(stderr, "sitrace: no counts were written\n");
+	else
+		print_table(out, rows, SYSCALLS_LIMIT, processes);
+	if (out != stderr)
+		fclose(out);
+	if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		fprintf(stderr, "sitrace: %s killed by signal %d (%s)\n",
+			argv[0], sig, strsignal(sig));
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return 128 + sig;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *out_file = NULL, *filter = NULL;
@@ -195,10 +315,22 @@ int main(int argc, char **argv)
 	char out[PATH_MAX];
 	if (out_file)
 		absolute(out_file, out, sizeof(out));
+	char tables[PATH_MAX];
 	if (count) {
+		const char *tmp = getenv("TMPDIR");
+		join(tables, sizeof(tables), tmp && *tmp ? tmp : "/tmp",
+		     "/sitrace-counts-XXXXXX", "");
+		int fd = tables[0] ? mkstemp(tables) : -1;
+		if (fd < 0) {
+			fprintf(stderr,
+				"sitrace: cannot create a file in %s: %s\n",
+				tmp && *tmp ? tmp : "/tmp", strerror(errno));
+			return 1;
+		}
+		close(fd);
 		setenv("LD_PRELOAD", counter, 1);
-		if (out_file)
-			setenv("INTERCEPT_COUNTER_OUTPUT", out, 1);
+		setenv("INTERCEPT_COUNTER_OUTPUT", tables, 1);
+		setenv("INTERCEPT_COUNTER_FORMAT", "raw", 1);
 	} else {
 		setenv("LD_PRELOAD", lib, 1);
 		setenv("INTERCEPT_LOG", out_file ? out : "/dev/stderr", 1);
@@ -216,6 +348,8 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
+	if (count)
+		return run_counted(argv + i, tables, out_file ? out : NULL);
 	execvp(argv[i], argv + i);
 	fprintf(stderr, "sitrace: cannot run %s: %s\n", argv[i],
 		strerror(errno));

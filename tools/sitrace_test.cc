@@ -76,6 +76,57 @@ TEST(Sitrace, CountsWithC)
 	    << text;
 }
 
+// The calls column of the -c table's row for `name`, or -1.
+long CallsOf(const std::string &table, const std::string &name)
+{
+	std::istringstream in(table);
+	std::string line;
+	while (std::getline(in, line)) {
+		std::istringstream ls(line);
+		long calls, errors, us, mean;
+		std::string n;
+		if (ls >> calls >> errors >> us >> mean >> n && n == name)
+			return calls;
+	}
+	return -1;
+}
+
+// The -c table sums every process the command starts: the probe makes 1550
+// getppid calls across itself, a forked child and a thread, and starts two
+// more programs (with vfork+exec and posix_spawn).
+TEST(Sitrace, CountsSumOverProcesses)
+{
+	std::string table = std::string(getenv("TEST_TMPDIR")) + "/family";
+	int rc;
+	std::string out = Shell(Sitrace() + " -c -o " + table + " -- " +
+				    Runfile("hooks/family_probe"),
+				&rc);
+	ASSERT_EQ(rc, 0) << out;
+	std::string text = Slurp(table);
+	EXPECT_EQ(CallsOf(text, "getppid"), 1550) << text;
+	EXPECT_EQ(CallsOf(text, "execve"), 2) << text;
+	EXPECT_EQ(CallsOf(text, "exit_group"), 4) << text;
+	EXPECT_NE(text.find(" total (6 processes)\n"), std::string::npos)
+	    << text;
+}
+
+// sitrace -c exits as the command did, and says when a signal killed it.
+TEST(Sitrace, CountKeepsExitStatusAndSignals)
+{
+	int rc;
+	std::string out = Shell(Sitrace() + " -c -- sh -c 'exit 3'", &rc);
+	EXPECT_EQ(rc, 3) << out;
+	EXPECT_NE(out.find(" total ("), std::string::npos) << out;
+	out = Shell(Sitrace() + " -c -- sh -c 'kill -TERM $$'", &rc);
+	EXPECT_EQ(rc, 128 + 15) << out;
+	EXPECT_NE(out.find("killed by signal 15"), std::string::npos) << out;
+	out = Shell(Sitrace() + " -c -- /nonexistent/program", &rc);
+	EXPECT_EQ(rc, 127) << out;
+	EXPECT_NE(out.find("cannot run /nonexistent/program"),
+		  std::string::npos)
+	    << out;
+}
+
 TEST(Sitrace, PidsForThreadsWithF)
 {
 	int rc;
