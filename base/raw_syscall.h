@@ -6,6 +6,7 @@
 #define SYSCALL_INTERCEPT_BASE_RAW_SYSCALL_H
 
 #include <stdint.h>
+#include <sys/syscall.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -55,6 +56,22 @@ static inline long raw_syscall4(long nr, long a1, long a2, long a3, long a4)
 static inline int raw_is_error(long ret)
 {
 	return (unsigned long)ret > (unsigned long)-4096L;
+}
+
+/* Copies len bytes between two addresses of this process with
+ * process_vm_readv (nr = SYS_process_vm_readv: from `remote` to `local`)
+ * or process_vm_writev (from `local` to `remote`), which return -EFAULT
+ * where a plain copy would fault. Returns 1 if all len bytes were copied. */
+static inline int raw_copy_self(long nr, void *local, uint64_t remote,
+				unsigned long len)
+{
+	struct {
+		void *base;
+		unsigned long len;
+	} liov = {local, len}, riov = {(void *)(uintptr_t)remote, len};
+	long pid = raw_syscall6(SYS_getpid, 0, 0, 0, 0, 0, 0);
+	return raw_syscall6(nr, pid, (long)&liov, 1, (long)&riov, 1, 0) ==
+	       (long)len;
 }
 
 #ifdef __cplusplus

@@ -16,6 +16,7 @@
 
 #include "base/raw_syscall.h"
 #include "dispatch/log.h"
+#include "dispatch/signals.h"
 #include "libsyscall_intercept_hook_point.h"
 
 #define SI_PUBLIC __attribute__((visibility("default")))
@@ -103,9 +104,23 @@ static __attribute__((noinline)) int dispatch_clone(struct si_frame *frame)
 	return si_clone_plan(frame);
 }
 
-int si_dispatch_forward_clone(struct si_frame *frame)
+/* rt_sigaction run here, with the application's handler wrapped
+ * (signals.h); a post hook and the log see the kernel's result. */
+static __attribute__((noinline)) int dispatch_sigaction(struct si_frame *frame)
 {
-	return dispatch_clone(frame);
+	frame->result = si_signals_sigaction(frame->args[0], frame->args[1],
+					     frame->args[2], frame->args[3]);
+	si_dispatch_post(frame, frame->result);
+	return SI_ACTION_EMULATED;
+}
+
+int si_dispatch_forward_special(struct si_frame *frame)
+{
+	if (si_signals_wants(frame->nr, frame->args[1], frame->args[2]))
+		return dispatch_sigaction(frame);
+	if (is_clone(frame->nr))
+		return dispatch_clone(frame);
+	return SI_ACTION_FORWARD;
 }
 
 int si_dispatch(struct si_frame *frame)
@@ -113,16 +128,20 @@ int si_dispatch(struct si_frame *frame)
 	int (*hook)(long, long, long, long, long, long, long, long *) =
 	    __atomic_load_n(&intercept_hook_point, __ATOMIC_RELAXED);
 	int logging = __atomic_load_n(&si_log_active, __ATOMIC_RELAXED);
+	int was_in_hook = si_in_hook;
 	int forward = 1;
 
-	if (__builtin_expect(si_in_hook, 0))
+	/* A call the hook itself makes goes to the kernel. rt_sigreturn never
+	 * comes from a hook's code: it ends a signal handler that interrupted
+	 * one, and is shown to the hook like the handler's other calls. */
+	if (__builtin_expect(was_in_hook, 0) && frame->nr != SYS_rt_sigreturn)
 		return SI_ACTION_FORWARD;
 	if (__builtin_expect(logging, 0) && !si_log_wants(frame->nr))
 		logging = 0;
 	if (hook == NULL && !logging) {
-		if (__builtin_expect(is_clone(frame->nr), 0))
-			return dispatch_clone(frame);
-		return SI_ACTION_FORWARD;
+		if (__builtin_expect(was_in_hook, 0))
+			return SI_ACTION_FORWARD;
+		return si_dispatch_forward_special(frame);
 	}
 
 	si_in_hook = 1;
@@ -137,12 +156,18 @@ int si_dispatch(struct si_frame *frame)
 	if (__builtin_expect(logging, 0) && forward == 0 &&
 	    frame->nr != SYS_rt_sigreturn)
 		si_log_result(frame, frame->result);
-	si_in_hook = 0;
+	si_in_hook = was_in_hook;
 
 	if (forward == 0 && frame->nr != SYS_rt_sigreturn)
 		return SI_ACTION_EMULATED;
-	if (__builtin_expect(is_clone(frame->nr), 0))
-		return dispatch_clone(frame);
+	if (__builtin_expect(was_in_hook, 0))
+		return SI_ACTION_FORWARD;
+	if (__builtin_expect(
+		is_clone(frame->nr) || frame->nr == SYS_rt_sigaction, 0)) {
+		int action = si_dispatch_forward_special(frame);
+		if (action != SI_ACTION_FORWARD)
+			return action;
+	}
 	if (__builtin_expect(
 		(__atomic_load_n(&si_post_hook, __ATOMIC_RELAXED) != NULL) |
 		    logging,

@@ -54,7 +54,7 @@
 .endm
 
 	.hidden si_dispatch
-	.hidden si_dispatch_forward_clone
+	.hidden si_dispatch_forward_special
 	.hidden si_dispatch_slow
 	.hidden si_in_hook
 	.hidden si_dispatch_post
@@ -217,7 +217,7 @@
 	 * when nothing else wants the call (see entry_abi.h). */
 	mov si_in_hook@gottpoff(%rip), %rcx
 	cmpl $0, %fs:(%rcx)
-	jne .L\name\()_forward	/* a call the hook itself makes */
+	jne .L\name\()_in_hook
 	cmpl $0, si_dispatch_slow(%rip)
 	jne .L\name\()_dispatch
 	mov intercept_hook_point@GOTPCREL(%rip), %r11
@@ -251,18 +251,27 @@
 	setne %al
 	jmp .L\name\()_finish
 .L\name\()_hook_forwards:
-	/* clone, fork, vfork (consecutive numbers) and clone3 go to C. */
+	/* clone, fork, vfork (consecutive numbers), clone3 and rt_sigaction
+	 * go to C. */
 	lea -SI_SYS_CLONE(%rcx), %rdx
 	cmp $2, %rdx
-	jbe .L\name\()_forward_clone
+	jbe .L\name\()_forward_special
 	cmp $SI_SYS_CLONE3, %rcx
-	je .L\name\()_forward_clone
+	je .L\name\()_forward_special
+	cmp $SI_SYS_RT_SIGACTION, %rcx
+	je .L\name\()_forward_special
 .L\name\()_forward:
 	xor %eax, %eax
 	jmp .L\name\()_finish
-.L\name\()_forward_clone:
+.L\name\()_in_hook:
+	/* A call the hook itself makes, except rt_sigreturn (it ends a
+	 * signal handler that interrupted the hook). */
+	cmpq $SI_SYS_RT_SIGRETURN, SI_FRAME_NR(%rbp)
+	jne .L\name\()_forward
+	jmp .L\name\()_dispatch
+.L\name\()_forward_special:
 	mov %rbp, %rdi
-	call si_dispatch_forward_clone
+	call si_dispatch_forward_special
 	jmp .L\name\()_dispatched
 .L\name\()_dispatch:
 	mov %rbp, %rdi

@@ -97,6 +97,7 @@
 
 /* Numbers the fast path needs (checked against the system headers below). */
 #define SI_ENOSYS	    38
+#define SI_SYS_RT_SIGACTION 13
 #define SI_SYS_RT_SIGRETURN 15
 #define SI_SYS_CLONE	    56 /* then fork (57) and vfork (58) */
 #define SI_SYS_CLONE3	    435
@@ -198,6 +199,7 @@ struct si_frame {
 };
 
 SI_STATIC_ASSERT(SI_ENOSYS == ENOSYS, "ENOSYS");
+SI_STATIC_ASSERT(SI_SYS_RT_SIGACTION == SYS_rt_sigaction, "rt_sigaction");
 SI_STATIC_ASSERT(SI_SYS_RT_SIGRETURN == SYS_rt_sigreturn, "rt_sigreturn");
 SI_STATIC_ASSERT(SI_SYS_CLONE == SYS_clone && SYS_fork == SYS_clone + 1 &&
 		     SYS_vfork == SYS_clone + 2,
@@ -281,21 +283,25 @@ void si_clone_thread_start_flags(void);
  * intercept_hook_point (the public hook, defined by dispatch/) with the
  * calling thread's si_in_hook set around the call, and skips si_dispatch:
  *
- *   si_in_hook set           SI_ACTION_FORWARD (a call the hook makes)
+ *   si_in_hook set           SI_ACTION_FORWARD (a call the hook makes),
+ *                            except rt_sigreturn: si_dispatch decides
  *   no hook                  si_dispatch decides
  *   hook returns 0           SI_ACTION_EMULATED with frame->result, except
  *                            rt_sigreturn, which is forwarded
- *   hook returns non-zero    SI_ACTION_FORWARD, except clone, fork, vfork
- *                            and clone3: si_dispatch_forward_clone decides
+ *   hook returns non-zero    SI_ACTION_FORWARD, except clone, fork, vfork,
+ *                            clone3 and rt_sigaction:
+ *                            si_dispatch_forward_special decides
  *
  * which is what si_dispatch answers when nothing else (a log, a post hook)
  * needs the call. dispatch/ sets si_dispatch_slow whenever something does. */
 extern __thread int si_in_hook __attribute__((tls_model("initial-exec")));
 extern int si_dispatch_slow;
 
-/* Implemented by dispatch/: the answer for a clone-family call the hook
- * let through (SI_ACTION_FORWARD or an SI_ACTION_CLONE_*). */
-int si_dispatch_forward_clone(struct si_frame *frame);
+/* Implemented by dispatch/: the answer for a clone-family call or an
+ * rt_sigaction the hook let through (SI_ACTION_FORWARD, an
+ * SI_ACTION_CLONE_*, or SI_ACTION_EMULATED with the kernel's result when
+ * the dispatcher ran the call itself). */
+int si_dispatch_forward_special(struct si_frame *frame);
 
 /* Implemented by dispatch/: decides what happens to the call in `frame`.
  * Returns an SI_ACTION_*; for SI_ACTION_EMULATED, frame->result holds the

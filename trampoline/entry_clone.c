@@ -37,27 +37,14 @@ struct si_clone3_args {
 _Static_assert(sizeof(struct si_clone3_args) == SI_CLONE3_SIZE_VER0,
 	       "clone_args v0");
 
-/* Copies len bytes between this process's own addresses with
- * process_vm_readv/writev, which return -EFAULT instead of faulting.
- * Returns true if all len bytes were copied. */
-static bool copy_self(long nr, void *local, uint64_t remote, size_t len)
-{
-	struct iovec liov = {local, len};
-	struct iovec riov = {(void *)(uintptr_t)remote, len};
-	long pid = raw_syscall0(SYS_getpid);
-	long n = raw_syscall6(nr, pid, (long)&liov, 1, (long)&riov, 1, 0);
-
-	return n == (long)len;
-}
-
 /* The kind of clone for flags and the child's stack top (0: none). */
 static int plan_for(uint64_t flags, uint64_t top, const struct si_site *site)
 {
 	if (top != 0) {
 		const struct si_site *record = site;
 
-		if (!copy_self(SYS_process_vm_writev, &record,
-			       top - SI_CLONE_CHILD_RECORD, sizeof(record)))
+		if (!raw_copy_self(SYS_process_vm_writev, &record,
+				   top - SI_CLONE_CHILD_RECORD, sizeof(record)))
 			return SI_ACTION_FORWARD;
 		return SI_ACTION_CLONE_NEWSTACK;
 	}
@@ -87,8 +74,8 @@ int si_clone_plan(const struct si_frame *frame)
 		 * inconsistent stacks itself; an unreadable struct gets
 		 * -EFAULT from it. */
 		if ((unsigned long)frame->args[1] < SI_CLONE3_SIZE_VER0 ||
-		    !copy_self(SYS_process_vm_readv, &args,
-			       (uint64_t)frame->args[0], sizeof(args)))
+		    !raw_copy_self(SYS_process_vm_readv, &args,
+				   (uint64_t)frame->args[0], sizeof(args)))
 			return SI_ACTION_FORWARD;
 		if ((args.stack == 0) != (args.stack_size == 0))
 			return SI_ACTION_FORWARD;

@@ -50,7 +50,7 @@ struct Fake {
 	long hook_args[6] = {};
 	int hook_saw_in_hook = -1;
 
-	// si_dispatch_forward_clone.
+	// si_dispatch_forward_special.
 	int clone_calls = 0;
 	long clone_result = 0;
 };
@@ -180,7 +180,7 @@ extern "C" int FakeHook(long nr, long a0, long a1, long a2, long a3, long a4,
 	return fake.hook_answer;
 }
 
-extern "C" int si_dispatch_forward_clone(struct si_frame *frame)
+extern "C" int si_dispatch_forward_special(struct si_frame *frame)
 {
 	fake.clone_calls++;
 	frame->result = fake.clone_result;
@@ -781,12 +781,13 @@ TEST_F(EntryFastRouteTest, NoHookSendsCallsToDispatcher)
 }
 
 // clone, fork, vfork and clone3 let through by the hook go to
-// si_dispatch_forward_clone (the fake answers them, so nothing is cloned);
+// si_dispatch_forward_special (the fake answers them, so nothing is cloned),
+// as does rt_sigaction (the dispatcher wraps handlers);
 // their neighbours' numbers do not.
-TEST_F(EntryFastRouteTest, ForwardedCloneFamilyGoesToCloneDispatch)
+TEST_F(EntryFastRouteTest, ForwardedSpecialCallsGoToDispatcher)
 {
-	for (long nr :
-	     {long{SYS_clone}, long{SYS_fork}, long{SYS_vfork}, 435L}) {
+	for (long nr : {long{SYS_clone}, long{SYS_fork}, long{SYS_vfork}, 435L,
+			long{SYS_rt_sigaction}}) {
 		SCOPED_TRACE(nr);
 		fake = Fake();
 		fake.clone_result = 4321;
@@ -796,7 +797,9 @@ TEST_F(EntryFastRouteTest, ForwardedCloneFamilyGoesToCloneDispatch)
 		EXPECT_EQ(static_cast<long>(h.gpr_out[H_RAX]), 4321);
 		ExpectGprsPreserved(h);
 	}
-	for (long nr : {long{SYS_clone - 1}, long{SYS_vfork + 1}, 434L, 436L}) {
+	for (long nr :
+	     {long{SYS_clone - 1}, long{SYS_vfork + 1}, 434L, 436L,
+	      long{SYS_rt_sigaction - 1}, long{SYS_rt_sigaction + 1}}) {
 		SCOPED_TRACE(nr);
 		fake = Fake();
 		Run(nr);
@@ -810,6 +813,20 @@ TEST_F(EntryFastRouteTest, ForwardedCloneFamilyGoesToCloneDispatch)
 	harness h = Run(SYS_clone);
 	EXPECT_EQ(static_cast<long>(h.gpr_out[H_RAX]), 7);
 	EXPECT_EQ(fake.clone_calls, 0);
+}
+
+// rt_sigreturn made while the thread is inside the hook ends a signal
+// handler that interrupted the hook: the dispatcher, not the guard, decides.
+TEST_F(EntryFastRouteTest, RtSigreturnInsideHookGoesToDispatcher)
+{
+	si_in_hook = 1;
+	fake.action = SI_ACTION_EMULATED; // the fake answers; nothing returns
+	fake.result = 55;
+	harness h = Run(SYS_rt_sigreturn);
+	EXPECT_EQ(fake.calls, 1);
+	EXPECT_EQ(fake.hook_calls, 0);
+	EXPECT_EQ(static_cast<long>(h.gpr_out[H_RAX]), 55);
+	si_in_hook = 0;
 }
 
 // A backtrace taken in the hook reaches the function that made the call.

@@ -295,6 +295,14 @@ static int hook(long nr, long a0, long a1, long a2, long a3, long a4, long a5,
 		log_event("df", (rflags >> 10) & 1);
 		*result = SI_REC_MARK_RESULT;
 		forward = 0;
+	} else if (nr == SYS_getppid &&
+		   (unsigned long)a0 == SI_REC_SIGNAL_ARG0) {
+		/* Delivered as tgkill returns: inside this hook. */
+		syscall_no_intercept(SYS_tgkill,
+				     syscall_no_intercept(SYS_getpid),
+				     syscall_no_intercept(SYS_gettid), a1);
+		*result = 0;
+		forward = 0;
 	} else if (nr == SYS_getppid) {
 		log_event("getppid", 0);
 		if (nested) {

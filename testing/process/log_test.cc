@@ -133,6 +133,55 @@ TEST(LogTest, ExecKeepsWhatWasLoggedBefore)
 	EXPECT_GE(CountMatching(log, "-- write(1, \"getppid "), 2u) << log;
 }
 
+// A process killed by a signal has logged every call it made: each line is
+// written by the call that makes it, with nothing buffered.
+TEST(LogTest, DeathBySignalLosesNoLine)
+{
+	for (const char *sig : {"TERM", "SEGV", "ABRT"}) {
+		SCOPED_TRACE(sig);
+		std::string dir = MakeTempDir(std::string("log_sig") + sig);
+		RunResult r = RunProgram("/bin/sh",
+					 {"sh", "-c",
+					  std::string("echo before; kill -") +
+					      sig + " $$; echo after"},
+					 LogEnv(dir + "/log"));
+		EXPECT_GT(r.exit_code, 128) << "killed by the signal";
+		EXPECT_EQ(r.out, "before\n");
+		std::string log = ReadFile(dir + "/log");
+		EXPECT_EQ(
+		    CountMatching(log, "-- write(1, \"before\\n\", 7) = 7"), 1u)
+		    << log;
+		// The call the process died in: logged before it ran.
+		EXPECT_EQ(CountMatching(log, "-- kill(" +
+						 std::to_string(r.pid) +
+						 ", SIG" + sig + ") = ?"),
+			  1u)
+		    << log;
+		for (const std::string &l : SplitLines(log))
+			EXPECT_TRUE(std::regex_search(l, kLine)) << l;
+	}
+}
+
+// Forked processes writing one log (no trailing '-') share its offset:
+// every line of both is there, whole.
+TEST(LogTest, ForkedProcessesShareOneFile)
+{
+	std::string dir = MakeTempDir("log_fork_one");
+	RunResult r =
+	    RunProgram(HelperPath("prog_spawn"), {"prog_spawn", "fork", "x"},
+		       LogEnv(dir + "/log"));
+	ASSERT_EQ(r.exit_code, 0) << r.err;
+	ASSERT_EQ(Entries(dir).size(), 1u);
+	std::string log = ReadFile(dir + "/log");
+	for (const std::string &l : SplitLines(log))
+		EXPECT_TRUE(std::regex_search(l, kLine)) << l;
+	EXPECT_EQ(CountMatching(log, "-- getppid() = " + std::to_string(r.pid)),
+		  1u)
+	    << log;
+	EXPECT_GE(CountMatching(log, "-- wait4("), 1u) << log;
+	EXPECT_EQ(CountMatching(log, "-- exit_group("), 2u) << log;
+}
+
 TEST(LogTest, TruncOffAppends)
 {
 	std::string dir = MakeTempDir("log_append");

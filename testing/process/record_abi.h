@@ -32,6 +32,12 @@
  * syscall_no_intercept and through libc) and logs a nested event. */
 #define SI_REC_ENV_NESTED "SI_REC_NESTED"
 
+/* The in-hook signal call: getppid with this first argument and a signal
+ * number as the second. The hook sends that signal to its own thread
+ * (syscall_no_intercept(tgkill)), so the application's handler runs while
+ * the thread is inside the hook, and answers 0. */
+#define SI_REC_SIGNAL_ARG0 0x5349534947 /* "SISIG" */
+
 /* The marker call: getppid (110) with this first argument. The hook answers
  * it with SI_REC_MARK_RESULT, so a caller that gets that value back knows its
  * syscall instruction was intercepted. */

@@ -71,5 +71,23 @@ INSTANTIATE_TEST_SUITE_P(
 	    return std::string(info.param.mode);
     });
 
+// Handlers that run while their thread is inside the hook (the hook sends
+// the signal itself) make calls the hook sees, like any other of the
+// application's; the program sees its own handlers in sigaction's answers.
+TEST(SignalInHookTest, HandlersInterruptingTheHookAreIntercepted)
+{
+	std::string rec = MakeTempDir("sig_in_hook");
+	RunResult r =
+	    RunProgram(HelperPath("prog_sig_in_hook"), {"prog_sig_in_hook"},
+		       HookEnv(StaticHookPath(), rec));
+	ASSERT_FALSE(r.timed_out) << r.out << r.err;
+	ASSERT_EQ(r.exit_code, 0) << r.err;
+	EXPECT_EQ(r.out, "info 1 signo_ok 1 query_ok 1\n"
+			 "plain 1 reset_ok 1\n");
+	std::map<long, long> counts = ReadCounts(rec, r.pid);
+	EXPECT_EQ(CountOf(counts, SYS_getsid), 2);
+	EXPECT_EQ(CountOf(counts, SYS_rt_sigreturn), 2);
+}
+
 } // namespace
 } // namespace si_process

@@ -1,0 +1,34 @@
+/*
+ * The application's signal handlers run with the recursion guard cleared.
+ *
+ * A thread inside a hook has si_in_hook set, so the calls the hook makes go
+ * straight to the kernel. A signal delivered to that thread (say, SIGCHLD
+ * while the hook waits in wait4 for the application) runs the application's
+ * handler on the same thread: its calls are the application's and must reach
+ * the hook. So every handler the application installs with rt_sigaction
+ * after the library started is registered with the kernel as
+ * si_signal_wrapper, which clears the guard, calls the application's handler
+ * as it asked to be called (with or without SA_SIGINFO) and puts the guard
+ * back. Queries (the old action) report the application's handler, never the
+ * wrapper. A handler that leaves with siglongjmp leaves the guard cleared,
+ * which is right: it has left the hook too.
+ *
+ * The rt_sigreturn that ends such a handler runs after the guard is back; the
+ * dispatcher still shows it to the hook (it never comes from a hook's own
+ * code).
+ */
+#ifndef SYSCALL_INTERCEPT_DISPATCH_SIGNALS_H
+#define SYSCALL_INTERCEPT_DISPATCH_SIGNALS_H
+
+#include <stdbool.h>
+
+/* rt_sigaction(sig, act, oact, sigsetsize) as the application asked for it,
+ * with the wrapper substituted: returns the kernel's result (-errno). Raw
+ * syscalls only; act and oact are read and written without faulting (a bad
+ * pointer gives -EFAULT, as from the kernel). */
+long si_signals_sigaction(long sig, long act, long oact, long sigsetsize);
+
+/* True if the dispatcher must run this rt_sigaction itself. */
+bool si_signals_wants(long nr, long act, long oact);
+
+#endif
