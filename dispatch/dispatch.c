@@ -95,6 +95,7 @@ static bool may_share_our_tls(const struct si_frame *frame)
  * our TLS; else at its site. */
 static __attribute__((noinline)) int dispatch_clone(struct si_frame *frame)
 {
+	si_log_before_clone();
 	if (__atomic_load_n(&intercept_hook_point_clone_child,
 			    __ATOMIC_RELAXED) == NULL &&
 	    __atomic_load_n(&intercept_hook_point_clone_parent,
@@ -123,6 +124,52 @@ int si_dispatch_forward_special(struct si_frame *frame)
 	return SI_ACTION_FORWARD;
 }
 
+/* si_dispatch with the log on for this call: the line before, the hook,
+ * then the call itself run here (unless it must run at its site) and the
+ * line after, which reuses the text of the line before. */
+static __attribute__((noinline)) int
+dispatch_logged(struct si_frame *frame,
+		int (*hook)(long, long, long, long, long, long, long, long *),
+		int was_in_hook)
+{
+	struct si_log_line line;
+	int forward = 1;
+
+	si_in_hook = 1;
+	si_log_call(frame, &line);
+	if (hook != NULL) {
+		frame->result = -ENOSYS;
+		forward = hook(frame->nr, frame->args[0], frame->args[1],
+			       frame->args[2], frame->args[3], frame->args[4],
+			       frame->args[5], &frame->result);
+	}
+	if (forward == 0 && frame->nr != SYS_rt_sigreturn) {
+		si_log_result(frame, frame->result, &line);
+		si_in_hook = was_in_hook;
+		return SI_ACTION_EMULATED;
+	}
+	si_in_hook = was_in_hook;
+	if (was_in_hook)
+		return SI_ACTION_FORWARD;
+	if (is_clone(frame->nr) || frame->nr == SYS_rt_sigaction) {
+		int action = si_dispatch_forward_special(frame);
+		if (action != SI_ACTION_FORWARD)
+			return action;
+	}
+	if (si_dispatch_must_run_at_site(frame->nr))
+		return SI_ACTION_FORWARD;
+	frame->result = raw_syscall6(frame->nr, frame->args[0], frame->args[1],
+				     frame->args[2], frame->args[3],
+				     frame->args[4], frame->args[5]);
+	si_in_hook = 1;
+	si_log_result(frame, frame->result, &line);
+	si_post_hook_fn post = __atomic_load_n(&si_post_hook, __ATOMIC_ACQUIRE);
+	if (post != NULL)
+		post(frame->nr, frame->args, frame->result);
+	si_in_hook = was_in_hook;
+	return SI_ACTION_EMULATED;
+}
+
 int si_dispatch(struct si_frame *frame)
 {
 	int (*hook)(long, long, long, long, long, long, long, long *) =
@@ -136,26 +183,19 @@ int si_dispatch(struct si_frame *frame)
 	 * one, and is shown to the hook like the handler's other calls. */
 	if (__builtin_expect(was_in_hook, 0) && frame->nr != SYS_rt_sigreturn)
 		return SI_ACTION_FORWARD;
-	if (__builtin_expect(logging, 0) && !si_log_wants(frame->nr))
-		logging = 0;
-	if (hook == NULL && !logging) {
+	if (__builtin_expect(logging, 0) && si_log_wants(frame->nr))
+		return dispatch_logged(frame, hook, was_in_hook);
+	if (hook == NULL) {
 		if (__builtin_expect(was_in_hook, 0))
 			return SI_ACTION_FORWARD;
 		return si_dispatch_forward_special(frame);
 	}
 
 	si_in_hook = 1;
-	if (__builtin_expect(logging, 0))
-		si_log_call(frame);
-	if (hook != NULL) {
-		frame->result = -ENOSYS;
-		forward = hook(frame->nr, frame->args[0], frame->args[1],
-			       frame->args[2], frame->args[3], frame->args[4],
-			       frame->args[5], &frame->result);
-	}
-	if (__builtin_expect(logging, 0) && forward == 0 &&
-	    frame->nr != SYS_rt_sigreturn)
-		si_log_result(frame, frame->result);
+	frame->result = -ENOSYS;
+	forward = hook(frame->nr, frame->args[0], frame->args[1],
+		       frame->args[2], frame->args[3], frame->args[4],
+		       frame->args[5], &frame->result);
 	si_in_hook = was_in_hook;
 
 	if (forward == 0 && frame->nr != SYS_rt_sigreturn)
@@ -169,9 +209,7 @@ int si_dispatch(struct si_frame *frame)
 			return action;
 	}
 	if (__builtin_expect(
-		(__atomic_load_n(&si_post_hook, __ATOMIC_RELAXED) != NULL) |
-		    logging,
-		0) &&
+		__atomic_load_n(&si_post_hook, __ATOMIC_RELAXED) != NULL, 0) &&
 	    !si_dispatch_must_run_at_site(frame->nr))
 		return SI_ACTION_FORWARD_POST;
 	return SI_ACTION_FORWARD;
@@ -222,7 +260,7 @@ void si_dispatch_post(struct si_frame *frame, long result)
 		return;
 	si_in_hook = 1;
 	if (logging)
-		si_log_result(frame, result);
+		si_log_result(frame, result, NULL);
 	if (fn != NULL)
 		fn(frame->nr, frame->args, result);
 	si_in_hook = 0;

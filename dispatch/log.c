@@ -5,11 +5,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
 #include "base/raw_syscall.h"
 #include "dispatch/dispatch.h"
+#include "dispatch/log_ring_producer.h"
 #include "dispatch/preload.h"
 #include "dispatch/text.h"
 #include "syscalls/syscalls.h"
@@ -27,7 +29,48 @@ static uint8_t log_filter[(SYSCALLS_LIMIT + 7) / 8];
 static bool log_filtered;
 static void parse_filter(const char *spec);
 
-#define LINE_MAX_BYTES 2048
+#define LINE_MAX_BYTES SI_LOG_LINE_MAX
+
+/* This process's pid, kept in a page the kernel zeroes in a forked child
+ * (MADV_WIPEONFORK), so a child sees 0 and asks again, while threads and a
+ * vfork child (which share our memory) keep it. NULL: ask every time. */
+static long *self_pid_page;
+
+static void self_pid_init(void)
+{
+	long m = raw_syscall6(SYS_mmap, 0, 4096, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw_is_error(m))
+		return;
+	if (raw_syscall3(SYS_madvise, m, 4096, MADV_WIPEONFORK) != 0) {
+		raw_syscall2(SYS_munmap, m, 4096);
+		return;
+	}
+	self_pid_page = (long *)m;
+	*self_pid_page = raw_syscall0(SYS_getpid);
+}
+
+static long self_pid(void)
+{
+	long pid = self_pid_page
+		       ? __atomic_load_n(self_pid_page, __ATOMIC_RELAXED)
+		       : 0;
+	if (pid == 0) {
+		pid = raw_syscall0(SYS_getpid);
+		if (self_pid_page)
+			__atomic_store_n(self_pid_page, pid, __ATOMIC_RELAXED);
+	}
+	return pid;
+}
+
+void si_log_before_clone(void)
+{
+	/* A forked child that has not logged yet still has 0 in the page;
+	 * fill it now, or a vfork child would fill the shared page with its
+	 * own pid. */
+	if (si_log_active)
+		self_pid();
+}
 
 /* Reads the application's memory without trusting the pointer: a bad
  * address makes process_vm_readv fail, never a fault. */
@@ -36,9 +79,8 @@ static bool read_mem(void *ctx, uintptr_t addr, void *dst, size_t len)
 	(void)ctx;
 	struct iovec local = {dst, len};
 	struct iovec remote = {(void *)addr, len};
-	/* getpid each time: a forked child must read its own memory. */
-	long n = raw_syscall6(SYS_process_vm_readv, raw_syscall0(SYS_getpid),
-			      (long)&local, 1, (long)&remote, 1, 0);
+	long n = raw_syscall6(SYS_process_vm_readv, self_pid(), (long)&local, 1,
+			      (long)&remote, 1, 0);
 	return n == (long)len;
 }
 
@@ -67,27 +109,50 @@ static void put_call(struct text *l, const struct si_frame *f)
 				       f->nr, f->args, &mem);
 }
 
-void si_log_call(const struct si_frame *f)
+/* One finished line: into the log ring when sitrace collects it, else one
+ * write() to the log file. */
+static void emit(struct text *l)
 {
-	char lbuf[LINE_MAX_BYTES];
-	struct text l = TEXT_ON(lbuf);
-	put_site(&l, f);
-	put_call(&l, f);
-	text_str(&l, " = ?");
-	text_write_line(&l, log_fd);
+	if (si_ring_active()) {
+		if (l->len > l->cap - 1)
+			l->len = l->cap - 1;
+		l->buf[l->len] = '\n';
+		if (si_ring_put(l->buf, l->len + 1, self_pid())) {
+			l->len = 0;
+			return;
+		}
+	}
+	text_write_line(l, log_fd);
 }
 
-void si_log_result(const struct si_frame *f, long result)
+void si_log_call(const struct si_frame *f, struct si_log_line *line)
 {
-	char lbuf[LINE_MAX_BYTES];
-	struct text l = TEXT_ON(lbuf);
-	struct syscalls_mem mem = {read_mem, 0};
+	struct text l = TEXT_ON(line->buf);
 	put_site(&l, f);
 	put_call(&l, f);
+	line->call_len = l.len;
+	text_str(&l, " = ?");
+	emit(&l);
+}
+
+void si_log_result(const struct si_frame *f, long result,
+		   struct si_log_line *line)
+{
+	struct si_log_line own;
+	struct syscalls_mem mem = {read_mem, 0};
+	if (line == NULL || line->call_len == 0) {
+		line = &own;
+		struct text c = TEXT_ON(own.buf);
+		put_site(&c, f);
+		put_call(&c, f);
+		own.call_len = c.len;
+	}
+	struct text l = TEXT_ON(line->buf);
+	l.len = line->call_len;
 	text_str(&l, " ");
 	l.len += syscalls_format_result(l.buf + l.len, l.cap - 1 - l.len, f->nr,
 					f->args, result, &mem);
-	text_write_line(&l, log_fd);
+	emit(&l);
 }
 
 /* Opens the log file for this process; returns the fd or -errno. */
@@ -124,6 +189,13 @@ bool si_log_init(void)
 	}
 	log_base[n] = 0;
 	log_per_pid = n > 0 && log_base[n - 1] == '-';
+	/* sitrace's ring: the file is then only for lines the ring cannot
+	 * take, appended to what sitrace writes. */
+	const char *ring_path = getenv("INTERCEPT_LOG_RING");
+	if (ring_path && ring_path[0] && !log_per_pid &&
+	    si_ring_open(ring_path))
+		log_truncate = false;
+	self_pid_init();
 	const char *pids = getenv("INTERCEPT_LOG_PID");
 	log_pids = pids && pids[0] == '1' && pids[1] == 0;
 	const char *filter = getenv("INTERCEPT_LOG_FILTER");

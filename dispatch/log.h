@@ -22,6 +22,9 @@
  * INTERCEPT_LOG_FILTER=a,b log only these syscalls: names, or the classes
  *                          %file (takes a path), %process, %network,
  *                          %memory, %signal
+ * INTERCEPT_LOG_RING=path  (set by sitrace) put lines into sitrace's
+ *                          shared-memory ring instead (log_ring.h); the
+ *                          file takes only the lines the ring cannot
  * INTERCEPT_LOG_TRUNC=0    append to an existing file instead of
  *                          truncating it. The library sets it in the
  *                          environment once the log is open, so programs
@@ -32,6 +35,7 @@
 #define SYSCALL_INTERCEPT_DISPATCH_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "trampoline/entry_abi.h"
 
@@ -47,15 +51,30 @@ extern int si_log_active;
  * then runs unlogged. */
 bool si_log_init(void);
 
-/* The line before the call. */
-void si_log_call(const struct si_frame *frame);
+#define SI_LOG_LINE_MAX 2048
 
-/* The line after it, with the result the application gets. */
-void si_log_result(const struct si_frame *frame, long result);
+/* A line under construction: the text of the line before a call is kept
+ * for the line after it. */
+struct si_log_line {
+	char buf[SI_LOG_LINE_MAX];
+	size_t call_len; /* bytes of "<site> -- name(args)"; 0: none */
+};
+
+/* The line before the call; keeps its text in *line. */
+void si_log_call(const struct si_frame *frame, struct si_log_line *line);
+
+/* The line after it, with the result the application gets; reuses the
+ * text si_log_call kept in *line (NULL: formats the call again). */
+void si_log_result(const struct si_frame *frame, long result,
+		   struct si_log_line *line);
 
 /* Called in every child a clone-family call made: in a new process (not a
  * thread of this one), a per-pid log reopens under the new pid. */
 void si_log_forked(void);
+
+/* Called before every clone-family call runs (keeps the cached pid right
+ * in a vfork child). */
+void si_log_before_clone(void);
 
 /* True if syscall nr passes INTERCEPT_LOG_FILTER (always without one). */
 bool si_log_wants(long nr);

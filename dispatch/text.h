@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/syscall.h>
 
 #include "base/raw_syscall.h"
@@ -28,8 +29,10 @@ struct text {
 
 static inline void text_str(struct text *t, const char *s)
 {
-	while (*s && t->len < t->cap - 1)
-		t->buf[t->len++] = *s++;
+	size_t room = t->cap - 1 - t->len;
+	size_t n = strnlen(s, room);
+	memcpy(t->buf + t->len, s, n);
+	t->len += n;
 }
 
 /* Appends the digits of v (base 10 or 16) most significant first. */

@@ -25,11 +25,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "dispatch/log_ring.h"
 #include "syscalls/syscalls.h"
 
 static void usage(FILE *out)
@@ -253,6 +258,214 @@ static int run_counted(char **argv, const char *tables, const char *out_file)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
+/* ---- the log: collected from the traced processes' ring (log_ring.h) ---- */
+
+struct ring_reader {
+	struct si_ring_header *h;
+	uint8_t *base;
+	size_t file_size;
+	uint64_t *tails; /* what we consumed, per region */
+	size_t *pending; /* scratch: regions with lines */
+	uint64_t *heads; /* scratch: their heads */
+	int out;
+	char buf[1 << 20];
+	size_t len;
+};
+
+static void out_flush(struct ring_reader *r)
+{
+	for (size_t off = 0; off < r->len;) {
+		ssize_t n = write(r->out, r->buf + off, r->len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break; /* the output is gone: keep draining */
+		off += (size_t)n;
+	}
+	r->len = 0;
+}
+
+static void out_put(struct ring_reader *r, const uint8_t *p, size_t n)
+{
+	if (r->len + n > sizeof(r->buf))
+		out_flush(r);
+	memcpy(r->buf + r->len, p, n);
+	r->len += n;
+}
+
+static struct si_ring_region *ring_region(struct ring_reader *r, uint64_t i)
+{
+	return (struct si_ring_region *)(r->base + SI_RING_PAGE +
+					 i * si_ring_stride(r->h->region_size));
+}
+
+/* Creates and maps the ring file; writes its path to `path`. */
+static int ring_create(struct ring_reader *r, uint64_t region_size,
+		       uint64_t n_regions, char *path, size_t path_size)
+{
+	const char *dirs[] = {"/dev/shm", getenv("TMPDIR"), "/tmp"};
+	int fd = -1;
+	for (size_t d = 0; d < 3 && fd < 0; d++) {
+		if (!dirs[d] || !dirs[d][0])
+			continue;
+		join(path, path_size, dirs[d], "/sitrace-ring-XXXXXX", "");
+		if (path[0])
+			fd = mkstemp(path);
+	}
+	if (fd < 0)
+		return -1;
+	r->file_size = SI_RING_PAGE + n_regions * si_ring_stride(region_size);
+	void *m = MAP_FAILED;
+	if (ftruncate(fd, (off_t)r->file_size) == 0)
+		m = mmap(NULL, r->file_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 fd, 0);
+	close(fd);
+	r->tails = calloc(n_regions, sizeof(*r->tails));
+	r->pending = calloc(n_regions, sizeof(*r->pending));
+	r->heads = calloc(n_regions, sizeof(*r->heads));
+	if (m == MAP_FAILED || !r->tails || !r->pending || !r->heads) {
+		unlink(path);
+		return -1;
+	}
+	r->base = m;
+	r->h = m;
+	r->h->region_size = region_size;
+	r->h->n_regions = n_regions;
+	r->h->consumer_pid = (uint64_t)getpid();
+	__atomic_store_n(&r->h->magic, SI_RING_MAGIC, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* Moves every published line to the output, oldest first across regions.
+ * Returns 1 if there was any. */
+static int ring_drain(struct ring_reader *r)
+{
+	uint64_t size = r->h->region_size;
+	uint64_t n = __atomic_load_n(&r->h->next_region, __ATOMIC_ACQUIRE);
+	if (n > r->h->n_regions)
+		n = r->h->n_regions;
+	size_t k = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t head =
+		    __atomic_load_n(&ring_region(r, i)->head, __ATOMIC_ACQUIRE);
+		if (head != r->tails[i]) {
+			r->pending[k] = i;
+			r->heads[k] = head;
+			k++;
+		}
+	}
+	if (k == 0)
+		return 0;
+	while (k > 0) {
+		size_t best = 0;
+		uint64_t best_seq = UINT64_MAX;
+		struct si_ring_record rec, best_rec = {0, 0, 0};
+		for (size_t j = 0; j < k; j++) {
+			uint64_t i = r->pending[j];
+			si_ring_get_bytes((uint8_t *)ring_region(r, i) +
+					      SI_RING_PAGE,
+					  size, r->tails[i], &rec, sizeof(rec));
+			if (rec.seq < best_seq) {
+				best_seq = rec.seq;
+				best = j;
+				best_rec = rec;
+			}
+		}
+		uint64_t i = r->pending[best];
+		struct si_ring_region *reg = ring_region(r, i);
+		const uint8_t *data = (const uint8_t *)reg + SI_RING_PAGE;
+		uint64_t at = (r->tails[i] + sizeof(rec)) % size;
+		uint64_t step = si_ring_record_size(best_rec.len);
+		if (best_rec.len == 0 || step > size ||
+		    step > r->heads[best] - r->tails[i]) {
+			r->tails[i] = r->heads[best]; /* corrupt: skip it all */
+		} else {
+			uint64_t first =
+			    size - at < best_rec.len ? size - at : best_rec.len;
+			out_put(r, data + at, first);
+			out_put(r, data, best_rec.len - first);
+			r->tails[i] += step;
+		}
+		__atomic_store_n(&reg->tail, r->tails[i], __ATOMIC_RELEASE);
+		if (r->tails[i] == r->heads[best])
+			r->pending[best] = r->pending[--k],
+			r->heads[best] = r->heads[k];
+	}
+	out_flush(r);
+	return 1;
+}
+
+/* Runs argv in a child (environment already set, INTERCEPT_LOG_RING still
+ * to be added), copies the log lines from the ring to out_fd until every
+ * process the command started has ended (sitrace is their subreaper), and
+ * returns the status sitrace should exit with, as run_counted does. */
+static int run_logged(char **argv, int out_fd)
+{
+	const char *kb = getenv("SITRACE_RING_REGION_KB"); /* tests */
+	uint64_t region = kb ? (uint64_t)strtoul(kb, NULL, 10) * 1024 : 0;
+	if (region < SI_RING_PAGE || region % SI_RING_PAGE)
+		region = 256 * 1024;
+	static struct ring_reader r;
+	char path[PATH_MAX];
+	r.out = out_fd;
+	if (ring_create(&r, region, 4096, path, sizeof(path)) != 0) {
+		/* No shared memory: the processes write the file themselves. */
+		fprintf(stderr, "sitrace: no log ring (%s); logging directly\n",
+			strerror(errno));
+		execvp(argv[0], argv);
+		fprintf(stderr, "sitrace: cannot run %s: %s\n", argv[0],
+			strerror(errno));
+		return 127;
+	}
+	setenv("INTERCEPT_LOG_RING", path, 1);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	pid_t pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "sitrace: fork: %s\n", strerror(errno));
+		unlink(path);
+		return 1;
+	}
+	if (pid == 0) {
+		if (out_fd > 2)
+			close(out_fd);
+		execvp(argv[0], argv);
+		fprintf(stderr, "sitrace: cannot run %s: %s\n", argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	int status = 0;
+	for (;;) {
+		int progressed = ring_drain(&r);
+		int st;
+		pid_t p;
+		while ((p = waitpid(-1, &st, WNOHANG)) > 0)
+			if (p == pid)
+				status = st;
+		if (p < 0 && errno == ECHILD) {
+			while (ring_drain(&r))
+				;
+			break;
+		}
+		if (!progressed) {
+			struct timespec ts = {0, 500000};
+			nanosleep(&ts, NULL);
+		}
+	}
+	__atomic_store_n(&r.h->consumer_pid, 0, __ATOMIC_RELEASE);
+	unlink(path);
+	if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		fprintf(stderr, "sitrace: %s killed by signal %d (%s)\n",
+			argv[0], sig, strsignal(sig));
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return 128 + sig;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *out_file = NULL, *filter = NULL;
@@ -350,6 +563,26 @@ int main(int argc, char **argv)
 	}
 	if (count)
 		return run_counted(argv + i, tables, out_file ? out : NULL);
+	/* One stream (stderr or one file): collected through the log ring.
+	 * One file per process: each process writes its own. */
+	size_t out_len = out_file ? strlen(out) : 0;
+	if (!(out_len && out[out_len - 1] == '-')) {
+		int out_fd = 2;
+		if (out_file) {
+			out_fd = open(out,
+				      O_WRONLY | O_CREAT | O_TRUNC | O_APPEND |
+					  O_CLOEXEC,
+				      0600);
+			if (out_fd < 0) {
+				fprintf(stderr,
+					"sitrace: cannot write %s: %s\n", out,
+					strerror(errno));
+				return 1;
+			}
+			setenv("INTERCEPT_LOG_TRUNC", "0", 1);
+		}
+		return run_logged(argv + i, out_fd);
+	}
 	execvp(argv[i], argv + i);
 	fprintf(stderr, "sitrace: cannot run %s: %s\n", argv[i],
 		strerror(errno));

@@ -11,6 +11,7 @@
 namespace
 {
 
+constexpr auto npos = std::string::npos;
 using si_test::Runfile;
 using si_test::Shell;
 
@@ -125,6 +126,70 @@ TEST(Sitrace, CountKeepsExitStatusAndSignals)
 	EXPECT_NE(out.find("cannot run /nonexistent/program"),
 		  std::string::npos)
 	    << out;
+}
+
+// The log of every process of a command, collected through the ring:
+// 1550 getppid calls across the probe, a forked child and a thread, each
+// with its line before and after; exec'd programs' lines too.
+TEST(Sitrace, LogsEveryProcessAndThread)
+{
+	std::string log = std::string(getenv("TEST_TMPDIR")) + "/family.log";
+	int rc;
+	std::string out = Shell(Sitrace() + " -o " + log + " -- " +
+				    Runfile("hooks/family_probe"),
+				&rc);
+	ASSERT_EQ(rc, 0) << out;
+	std::string text = Slurp(log);
+	EXPECT_EQ(Count(text, "-- getppid() = ?\n"), 1550u);
+	EXPECT_EQ(Count(text, "-- getppid() = "), 3100u);
+	EXPECT_EQ(Count(text, "-- execve(\"/bin/true\""), 2u);
+	EXPECT_EQ(Count(text, "-- exit_group(0) = ?\n"), 4u);
+	// Every line whole.
+	std::istringstream in(text);
+	std::string line;
+	size_t bad = 0;
+	while (std::getline(in, line))
+		bad += line.rfind("/", 0) != 0 || line.find(" -- ") == npos;
+	EXPECT_EQ(bad, 0u);
+}
+
+// Lines are in shared memory as soon as they are made: a process killed
+// with SIGKILL has lost none.
+TEST(Sitrace, SigkillLosesNoLine)
+{
+	std::string log = std::string(getenv("TEST_TMPDIR")) + "/kill.log";
+	int rc;
+	std::string out = Shell(Sitrace() + " -o " + log +
+				    " -- sh -c 'echo before; kill -KILL $$'",
+				&rc);
+	EXPECT_EQ(rc, 128 + 9) << out;
+	std::string text = Slurp(log);
+	EXPECT_EQ(Count(text, "-- write(1, \"before\\n\", 7) = 7\n"), 1u)
+	    << text;
+	EXPECT_EQ(Count(text, ", SIGKILL) = ?\n"), 1u) << text;
+}
+
+// A region much smaller than what the program logs: the producer waits
+// for sitrace to drain it, and no line is lost or torn.
+TEST(Sitrace, SmallRingLosesNothing)
+{
+	std::string log = std::string(getenv("TEST_TMPDIR")) + "/small.log";
+	int rc;
+	std::string out = Shell("SITRACE_RING_REGION_KB=4 " + Sitrace() +
+				    " -o " + log + " -e getppid -- " +
+				    Runfile("hooks/getppid_loop") + " 20000",
+				&rc);
+	ASSERT_EQ(rc, 0) << out;
+	std::string text = Slurp(log);
+	EXPECT_EQ(Count(text, "-- getppid() = ?\n"), 20000u);
+	EXPECT_EQ(Count(text, "\n"), 40000u);
+	// One thread: its lines alternate, before then after.
+	std::istringstream in(text);
+	std::string line;
+	size_t n = 0, order = 0;
+	while (std::getline(in, line))
+		order += (line.find("= ?") != npos) != (n++ % 2 == 0);
+	EXPECT_EQ(order, 0u);
 }
 
 TEST(Sitrace, PidsForThreadsWithF)
