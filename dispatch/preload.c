@@ -26,12 +26,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 
 #include "base/arena.h"
 #include "base/raw_syscall.h"
 #include "disasm/disasm.h"
 #include "dispatch/dispatch.h"
+#include "dispatch/early.h"
 #include "dispatch/log.h"
 #include "dispatch/text.h"
 #include "dispatch/preload.h"
@@ -283,9 +285,37 @@ const struct si_object *si_patched_objects(size_t *count)
 	return si_objects;
 }
 
-static void si_preload_init(void) __attribute__((constructor));
-static void si_preload_init(void)
+/* Priority 101: first of this object's constructors, which the loader runs
+ * before every other object's (-z initfirst, early.h). */
+/* The absolute path of this library (the plan cache keys on it). The
+ * loader opened a relative LD_PRELOAD path from the directory the process
+ * started in, which is still the working directory here. */
+static bool own_path(char *out, size_t size)
 {
+	Dl_info self;
+	if (!dladdr((const void *)&own_path, &self) || !self.dli_fname ||
+	    !self.dli_fname[0])
+		return false;
+	struct text t = {out, size, 0};
+	if (self.dli_fname[0] != '/') {
+		long n = raw_syscall2(SYS_getcwd, (long)out, (long)size);
+		if (n <= 1 || (size_t)n >= size)
+			return false;
+		t.len = strnlen(out, size);
+		text_str(&t, "/");
+	}
+	text_str(&t, self.dli_fname);
+	if (t.len >= size - 1)
+		return false; /* did not fit */
+	out[t.len] = 0;
+	return true;
+}
+
+static void si_preload_init(int argc, char **argv, char **envp)
+    __attribute__((constructor(101)));
+static void si_preload_init(int argc, char **argv, char **envp)
+{
+	bool early = si_early_libc_init(argc, argv, envp);
 	if (!syscall_hook_in_process_allowed())
 		return;
 	uint64_t t_start = now_us();
@@ -312,15 +342,10 @@ static void si_preload_init(void)
 	/* The plan cache, unless INTERCEPT_CACHE=0 or no private directory
 	 * can be had (then every start analyzes, as without a cache). */
 	const char *use_cache = getenv("INTERCEPT_CACHE");
-	Dl_info self;
 	if (!(use_cache && use_cache[0] == '0' && use_cache[1] == 0) &&
-	    dladdr((const void *)&si_preload_init, &self) && self.dli_fname &&
-	    self.dli_fname[0] == '/' &&
+	    own_path(pc.self_path, sizeof(pc.self_path)) &&
 	    cache_dir(pc.cache_dir, sizeof(pc.cache_dir)) == 0) {
-		size_t k = 0;
-		for (; self.dli_fname[k] && k < sizeof(pc.self_path) - 1; k++)
-			pc.self_path[k] = self.dli_fname[k];
-		pc.self_path[k] = 0;
+		/* the cache is on */
 	} else {
 		pc.cache_dir[0] = 0;
 	}
@@ -338,6 +363,8 @@ static void si_preload_init(void)
 		disasm_close(pc.disasm);
 	arena_release(&arena);
 	si_log_init(); /* INTERCEPT_LOG, once every site is in place */
+	/* Hooks in place before any other library's constructor runs. */
+	int early_hooks = early ? si_early_init_hooks() : 0;
 	if (pc.dump) {
 		static const char *names[PH_COUNT] = {
 		    "plan-from-cache", "locate+analyze+plan", "write"};
@@ -352,6 +379,9 @@ static void si_preload_init(void)
 			text_str(&m, " ");
 			text_dec(&m, (long)(pc.us[i]));
 		}
+		text_str(&m, early ? "; early start, " : "; late start, ");
+		text_dec(&m, early_hooks);
+		text_str(&m, " hook libraries initialized early");
 		text_write_line(&m, 2);
 	}
 }

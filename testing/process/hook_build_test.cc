@@ -20,11 +20,6 @@ namespace si_process
 namespace
 {
 
-std::string DirName(const std::string &path)
-{
-	return path.substr(0, path.rfind('/'));
-}
-
 // Runs prog_getppid 3 with `env` and checks the hook answered and counted.
 void ExpectIntercepts(const std::vector<std::string> &env,
 		      const std::string &rec)

@@ -173,6 +173,11 @@ RunResult RunProgram(const std::string &path,
 	return r;
 }
 
+std::string DirName(const std::string &path)
+{
+	return path.substr(0, path.rfind('/'));
+}
+
 std::vector<std::string> HookEnv(const std::string &hook,
 				 const std::string &rec_dir,
 				 const std::vector<std::string> &extra)
