@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 
 #include "base/raw_syscall.h"
 
@@ -254,8 +255,10 @@ int cache_save(const char *path, const struct cache_key *key,
 		     (long)sizeof(h);
 	raw_syscall1(SYS_close, fd);
 	if (ok &&
-	    !raw_is_error(raw_syscall2(SYS_rename, (long)tmp, (long)path)))
+	    !raw_is_error(raw_syscall2(SYS_rename, (long)tmp, (long)path))) {
+		cache_prune(path);
 		return 0;
+	}
 	raw_syscall1(SYS_unlink, (long)tmp);
 	return CACHE_E_PATH;
 }
@@ -391,4 +394,138 @@ const char *cache_strerror(int err)
 		return "cannot write the cache file";
 	}
 	return err < 0 && err > -4096 ? "system error" : "unknown error";
+}
+
+/* ---- pruning ------------------------------------------------------------ */
+
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+/* "<base>-" followed by exactly 16 hex digits. */
+static bool is_plan_of(const char *name, const char *base, size_t base_len)
+{
+	for (size_t i = 0; i < base_len; i++)
+		if (name[i] != base[i])
+			return false;
+	if (name[base_len] != '-')
+		return false;
+	const char *h = name + base_len + 1;
+	for (int i = 0; i < 16; i++)
+		if (!((h[i] >= '0' && h[i] <= '9') ||
+		      (h[i] >= 'a' && h[i] <= 'f')))
+			return false;
+	return h[16] == 0;
+}
+
+/* "<base>-<16 hex>.tmp.<digits>": a save that did not finish. */
+static bool is_tmp_of(const char *name, const char *base, size_t base_len)
+{
+	for (size_t i = 0; i < base_len; i++)
+		if (name[i] != base[i])
+			return false;
+	if (name[base_len] != '-')
+		return false;
+	const char *t = name + base_len + 17;
+	if (str_len(name) < base_len + 17 + 5)
+		return false;
+	return t[0] == '.' && t[1] == 't' && t[2] == 'm' && t[3] == 'p' &&
+	       t[4] == '.';
+}
+
+static bool same_name(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+int cache_prune(const char *path)
+{
+	char dir[4096];
+	size_t len = str_len(path), slash = len;
+	while (slash > 0 && path[slash - 1] != '/')
+		slash--;
+	if (slash == 0 || slash >= sizeof(dir) || len - slash < 18)
+		return 0;
+	__builtin_memcpy(dir, path, slash);
+	dir[slash] = 0;
+	const char *self = path + slash;
+	size_t base_len = len - slash - 17; /* "<base>" before "-<hex>" */
+	long fd = raw_syscall4(SYS_openat, AT_FDCWD, (long)dir,
+			       O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (raw_is_error(fd))
+		return 0;
+	struct timespec now;
+	raw_syscall2(SYS_clock_gettime, CLOCK_REALTIME, (long)&now);
+	/* The CACHE_KEEP - 1 newest others survive; anything older goes. */
+	struct {
+		char name[256];
+		int64_t mtime;
+	} keep[CACHE_KEEP - 1];
+	size_t n_keep = 0;
+	int removed = 0;
+	char buf[4096];
+	for (;;) {
+		long n =
+		    raw_syscall3(SYS_getdents64, fd, (long)buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		for (long off = 0; off < n;) {
+			struct linux_dirent64 *d =
+			    (struct linux_dirent64 *)(buf + off);
+			off += d->d_reclen;
+			const char *name = d->d_name;
+			bool plan = is_plan_of(name, self, base_len);
+			bool tmp = !plan && is_tmp_of(name, self, base_len);
+			if ((!plan && !tmp) || same_name(name, self))
+				continue;
+			struct stat st;
+			if (raw_is_error(raw_syscall4(SYS_newfstatat, fd,
+						      (long)name, (long)&st,
+						      AT_SYMLINK_NOFOLLOW)) ||
+			    !S_ISREG(st.st_mode))
+				continue;
+			int64_t mt = (int64_t)st.st_mtim.tv_sec;
+			if (tmp) {
+				if (now.tv_sec - mt > 60 &&
+				    !raw_syscall3(SYS_unlinkat, fd, (long)name,
+						  0))
+					removed++;
+				continue;
+			}
+			/* Keep the newest CACHE_KEEP - 1; the victim is the
+			 * oldest of those and this one. */
+			const char *victim = name;
+			char held[256];
+			if (n_keep < CACHE_KEEP - 1 && str_len(name) < 256) {
+				__builtin_memcpy(keep[n_keep].name, name,
+						 str_len(name) + 1);
+				keep[n_keep++].mtime = mt;
+				continue;
+			}
+			size_t oldest = 0;
+			for (size_t k = 1; k < n_keep; k++)
+				if (keep[k].mtime < keep[oldest].mtime)
+					oldest = k;
+			if (n_keep && keep[oldest].mtime < mt &&
+			    str_len(name) < 256) {
+				__builtin_memcpy(held, keep[oldest].name,
+						 str_len(keep[oldest].name) +
+						     1);
+				__builtin_memcpy(keep[oldest].name, name,
+						 str_len(name) + 1);
+				keep[oldest].mtime = mt;
+				victim = held;
+			}
+			if (!raw_syscall3(SYS_unlinkat, fd, (long)victim, 0))
+				removed++;
+		}
+	}
+	raw_syscall1(SYS_close, fd);
+	return removed;
 }

@@ -61,11 +61,22 @@ int cache_dir(char *out, size_t size);
 int cache_file(const char *dir, const char *object_path,
 	       const struct cache_key *key, char *out, size_t size);
 
-/* Saves the sites and plan of a loaded object. Returns 0, -errno, or a
- * cache_error. Writes nothing visible unless it all succeeds. */
+/* Saves the sites and plan of a loaded object, then prunes older plans for
+ * it (cache_prune). Returns 0, -errno, or a cache_error. Writes nothing
+ * visible unless it all succeeds. */
 int cache_save(const char *path, const struct cache_key *key,
 	       const struct locator_object *obj,
 	       const struct plan_result *plan);
+
+/* How many plans cache_prune keeps per object (one per library build or
+ * object version in use). */
+#define CACHE_KEEP 4
+
+/* After `path` (a cache file) was written: removes the oldest other plans
+ * for the same object in its directory beyond CACHE_KEEP, and leftovers of
+ * interrupted saves older than a minute. Best effort; raw syscalls only.
+ * Returns the number of files removed. */
+int cache_prune(const char *path);
 
 /* Loads a plan saved for this key into *sites and *plan (memory from the
  * arena), rebased to the object's current load address, after checking

@@ -3,7 +3,9 @@
 // (and is replaced), and the cache can be turned off or refused.
 #include <dirent.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <sys/syscall.h>
+#include <time.h>
 
 #include <string>
 #include <vector>
@@ -92,6 +94,54 @@ TEST(CacheTest, DamagedCacheIsNotAppliedAndIsReplaced)
 	r = RunHooked(cache, MakeTempDir("r4"));
 	EXPECT_EQ(r.exit_code, 0) << r.err;
 	EXPECT_EQ(r.out, "getppid 424242\n");
+}
+
+// Saving a plan keeps the newest few plans per object (other library
+// builds) and removes older ones and abandoned temporary files; nothing
+// else in the directory is touched.
+TEST(CacheTest, OldPlansArePruned)
+{
+	std::string cache = MakeTempDir("cache_prune");
+	std::string rec = MakeTempDir("cache_prune_rec");
+	auto make = [&](const std::string &name, time_t age_s) {
+		std::string path = cache + "/" + name;
+		WriteFile(path, "old");
+		struct timespec t[2];
+		clock_gettime(CLOCK_REALTIME, &t[0]);
+		t[0].tv_sec -= age_s;
+		t[1] = t[0];
+		ASSERT_EQ(utimensat(AT_FDCWD, path.c_str(), t, 0), 0);
+	};
+	for (int i = 0; i < 6; i++)
+		make("libc.so.6-00000000000000a" + std::to_string(i),
+		     1000 * (i + 1)); // a0 newest ... a5 oldest
+	make("libc.so.6-00000000000000b0.tmp.123", 3600);
+	make("libc.so.6-00000000000000b1.tmp.124", 0); // may be in use
+	make("unrelated-file", 99999);
+	make("libm.so.6-00000000000000c0", 99999); // another object's
+	RunResult r = RunHooked(cache, rec);
+	ASSERT_EQ(r.exit_code, 0) << r.err;
+	std::vector<std::string> files = Files(cache);
+	auto has = [&](const std::string &n) {
+		for (const std::string &f : files)
+			if (f == n)
+				return true;
+		return false;
+	};
+	size_t libc_plans = 0;
+	for (const std::string &f : files)
+		libc_plans += f.rfind("libc.so.6-", 0) == 0 &&
+			      f.find(".tmp.") == std::string::npos;
+	EXPECT_EQ(libc_plans, 4u); // the new one and the 3 newest old ones
+	EXPECT_TRUE(has("libc.so.6-00000000000000a0"));
+	EXPECT_TRUE(has("libc.so.6-00000000000000a1"));
+	EXPECT_TRUE(has("libc.so.6-00000000000000a2"));
+	EXPECT_FALSE(has("libc.so.6-00000000000000a3"));
+	EXPECT_FALSE(has("libc.so.6-00000000000000a5"));
+	EXPECT_FALSE(has("libc.so.6-00000000000000b0.tmp.123"));
+	EXPECT_TRUE(has("libc.so.6-00000000000000b1.tmp.124"));
+	EXPECT_TRUE(has("unrelated-file"));
+	EXPECT_TRUE(has("libm.so.6-00000000000000c0"));
 }
 
 TEST(CacheTest, TurnedOff)
