@@ -406,13 +406,20 @@ struct linux_dirent64 {
 	char d_name[];
 };
 
-/* "<base>-" followed by exactly 16 hex digits. */
-static bool is_plan_of(const char *name, const char *base, size_t base_len)
+/* name starts with the base_len bytes of base, then '-'. */
+static bool starts_with_base(const char *name, const char *base,
+			     size_t base_len)
 {
 	for (size_t i = 0; i < base_len; i++)
 		if (name[i] != base[i])
 			return false;
-	if (name[base_len] != '-')
+	return name[base_len] == '-';
+}
+
+/* "<base>-" followed by exactly 16 hex digits. */
+static bool is_plan_of(const char *name, const char *base, size_t base_len)
+{
+	if (!starts_with_base(name, base, base_len))
 		return false;
 	const char *h = name + base_len + 1;
 	for (int i = 0; i < 16; i++)
@@ -425,10 +432,7 @@ static bool is_plan_of(const char *name, const char *base, size_t base_len)
 /* "<base>-<16 hex>.tmp.<digits>": a save that did not finish. */
 static bool is_tmp_of(const char *name, const char *base, size_t base_len)
 {
-	for (size_t i = 0; i < base_len; i++)
-		if (name[i] != base[i])
-			return false;
-	if (name[base_len] != '-')
+	if (!starts_with_base(name, base, base_len))
 		return false;
 	const char *t = name + base_len + 17;
 	if (str_len(name) < base_len + 17 + 5)

@@ -205,25 +205,53 @@ static void print_table(FILE *out, struct count_row *rows, long limit,
 		processes == 1 ? "" : "es");
 }
 
-/* Runs argv in a child with the environment already set, waits for it, and
- * prints the summed table. Returns the exit status sitrace should have: the
- * command's, or 128 + signal (after re-raising the signal). */
-static int run_counted(char **argv, const char *tables, const char *out_file)
+/* Starts argv in a child (the environment already set); the child does
+ * not keep fd `close_fd` (if > 2). Returns its pid, or -1. */
+static pid_t start_command(char **argv, int close_fd)
 {
 	pid_t pid = fork();
 	if (pid < 0) {
 		fprintf(stderr, "sitrace: fork: %s\n", strerror(errno));
-		return 1;
+		return -1;
 	}
 	if (pid == 0) {
+		if (close_fd > 2)
+			close(close_fd);
 		execvp(argv[0], argv);
 		fprintf(stderr, "sitrace: cannot run %s: %s\n", argv[0],
 			strerror(errno));
 		_exit(127);
 	}
-	/* Like time(1): the terminal's ^C and ^\ are for the command. */
+	/* Like time(1): the terminal's ^C and ^\\ are for the command. */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
+	return pid;
+}
+
+/* sitrace's exit status for the command's wait status: the same exit
+ * code, or the same signal (sitrace kills itself with it; 128 + signal if
+ * it survives that). */
+static int command_status(int status, const char *argv0)
+{
+	if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		fprintf(stderr, "sitrace: %s killed by signal %d (%s)\n", argv0,
+			sig, strsignal(sig));
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return 128 + sig;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+/* Runs argv in a child with the environment already set, waits for it, and
+ * prints the summed table. Returns the exit status sitrace should have: the
+ * command's, or 128 + signal (after re-raising the signal). */
+static int run_counted(char **argv, const char *tables, const char *out_file)
+{
+	pid_t pid = start_command(argv, -1);
+	if (pid < 0)
+		return 1;
 	int status = 0;
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
@@ -247,15 +275,7 @@ static int run_counted(char **argv, const char *tables, const char *out_file)
 		print_table(out, rows, SYSCALLS_LIMIT, processes);
 	if (out != stderr)
 		fclose(out);
-	if (WIFSIGNALED(status)) {
-		int sig = WTERMSIG(status);
-		fprintf(stderr, "sitrace: %s killed by signal %d (%s)\n",
-			argv[0], sig, strsignal(sig));
-		signal(sig, SIG_DFL);
-		raise(sig);
-		return 128 + sig;
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+	return command_status(status, argv[0]);
 }
 
 /* ---- the log: collected from the traced processes' ring (log_ring.h) ---- */
@@ -419,22 +439,11 @@ static int run_logged(char **argv, int out_fd)
 	}
 	setenv("INTERCEPT_LOG_RING", path, 1);
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	pid_t pid = fork();
+	pid_t pid = start_command(argv, out_fd);
 	if (pid < 0) {
-		fprintf(stderr, "sitrace: fork: %s\n", strerror(errno));
 		unlink(path);
 		return 1;
 	}
-	if (pid == 0) {
-		if (out_fd > 2)
-			close(out_fd);
-		execvp(argv[0], argv);
-		fprintf(stderr, "sitrace: cannot run %s: %s\n", argv[0],
-			strerror(errno));
-		_exit(127);
-	}
-	signal(SIGINT, SIG_IGN);
-	signal(SIGQUIT, SIG_IGN);
 	int status = 0;
 	for (;;) {
 		int progressed = ring_drain(&r);
@@ -455,15 +464,7 @@ static int run_logged(char **argv, int out_fd)
 	}
 	__atomic_store_n(&r.h->consumer_pid, 0, __ATOMIC_RELEASE);
 	unlink(path);
-	if (WIFSIGNALED(status)) {
-		int sig = WTERMSIG(status);
-		fprintf(stderr, "sitrace: %s killed by signal %d (%s)\n",
-			argv[0], sig, strsignal(sig));
-		signal(sig, SIG_DFL);
-		raise(sig);
-		return 128 + sig;
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+	return command_status(status, argv[0]);
 }
 
 int main(int argc, char **argv)

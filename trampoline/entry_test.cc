@@ -299,6 +299,32 @@ class Tramp
 	int rc_;
 };
 
+// Runs getppid through a trampoline of this kind with every vector register
+// (and with SAVE_FULL, mxcsr: round toward zero) loaded over a dirty stack,
+// and checks what the site's policy promises survived whatever the fake
+// dispatcher or hook did to them.
+void RunExpectingVectorsKept(uint32_t save, bool flags, bool indirect)
+{
+	Tramp tr(save, flags, indirect);
+	ASSERT_EQ(tr.rc(), 0);
+	bool full = save == SI_SITE_SAVE_FULL;
+	bool avx = full && CpuHasAvx();
+	harness h;
+	FillHarness(&h, tr.t().entry, SYS_getppid, avx);
+	h.dirty_stack = 1;
+	if (full)
+		h.mxcsr_in = 0x7f80;
+	harness_run(&h);
+	ExpectVectorsPreserved(h, avx ? 32 : 16);
+	if (full) {
+		EXPECT_EQ(h.mxcsr_out, 0x7f80u);
+	}
+	ExpectGprsPreserved(h);
+	if (flags) {
+		EXPECT_EQ(h.rflags_out & kArithFlags, kArithFlags);
+	}
+}
+
 class EntryTest : public ::testing::Test
 {
       protected:
@@ -435,26 +461,8 @@ TEST_P(EntryVectorTest, VectorStateSurvivesPerPolicy)
 		fake.action = action;
 		fake.result = 5;
 		fake.clobber_vectors = true;
-		Tramp tr(save(), flags_entry(), indirect());
-		ASSERT_EQ(tr.rc(), 0);
-		bool full = save() == SI_SITE_SAVE_FULL;
-		bool avx = full && CpuHasAvx();
-		harness h;
-		FillHarness(&h, tr.t().entry, SYS_getppid, avx);
-		h.dirty_stack = 1;
-		if (full)
-			h.mxcsr_in = 0x7f80; // round toward zero
-		harness_run(&h);
-
+		RunExpectingVectorsKept(save(), flags_entry(), indirect());
 		EXPECT_EQ(fake.calls, 1);
-		ExpectVectorsPreserved(h, avx ? 32 : 16);
-		if (full) {
-			EXPECT_EQ(h.mxcsr_out, 0x7f80u);
-		}
-		ExpectGprsPreserved(h);
-		if (flags_entry()) {
-			EXPECT_EQ(h.rflags_out & kArithFlags, kArithFlags);
-		}
 	}
 }
 
@@ -595,23 +603,28 @@ TEST_F(EntryTest, UnwindsThroughStubToSiteCaller)
 }
 
 // The fast path: with a hook set and nothing else wanting the call, the stub
-// calls the hook itself, with the dispatcher's semantics.
-class EntryFastTest : public EntryVariantTest
-{
-      protected:
-	void SetUp() override
+// calls the hook itself, with the dispatcher's semantics. FastPathOn sets
+// that state up for a test and puts it back after.
+struct FastPathOn {
+	FastPathOn()
 	{
 		fake = Fake();
 		intercept_hook_point = FakeHook;
 		si_dispatch_slow = 0;
 		si_in_hook = 0;
 	}
-	void TearDown() override
+	~FastPathOn()
 	{
 		intercept_hook_point = nullptr;
 		si_dispatch_slow = 0;
 		si_in_hook = 0;
 	}
+};
+
+class EntryFastTest : public EntryVariantTest
+{
+      protected:
+	FastPathOn fast_;
 
 	// Checks what FakeHook saw against what went into the trampoline.
 	void ExpectHookSaw(const harness &h, long nr)
@@ -692,22 +705,8 @@ TEST_P(EntryFastTest, VectorsSurviveHookPerPolicy)
 		fake.hook_answer = answer;
 		fake.hook_result = 5;
 		fake.clobber_vectors = true;
-		Tramp tr(save(), flags_entry(), indirect());
-		ASSERT_EQ(tr.rc(), 0);
-		bool full = save() == SI_SITE_SAVE_FULL;
-		bool avx = full && CpuHasAvx();
-		harness h;
-		FillHarness(&h, tr.t().entry, SYS_getppid, avx);
-		h.dirty_stack = 1;
-		if (full)
-			h.mxcsr_in = 0x7f80;
-		harness_run(&h);
+		RunExpectingVectorsKept(save(), flags_entry(), indirect());
 		EXPECT_EQ(fake.hook_calls, 1);
-		ExpectVectorsPreserved(h, avx ? 32 : 16);
-		if (full) {
-			EXPECT_EQ(h.mxcsr_out, 0x7f80u);
-		}
-		ExpectGprsPreserved(h);
 	}
 }
 
@@ -722,19 +721,7 @@ INSTANTIATE_TEST_SUITE_P(
 class EntryFastRouteTest : public EntryTest
 {
       protected:
-	void SetUp() override
-	{
-		fake = Fake();
-		intercept_hook_point = FakeHook;
-		si_dispatch_slow = 0;
-		si_in_hook = 0;
-	}
-	void TearDown() override
-	{
-		intercept_hook_point = nullptr;
-		si_dispatch_slow = 0;
-		si_in_hook = 0;
-	}
+	FastPathOn fast_;
 	harness Run(long nr)
 	{
 		Tramp tr(SI_SITE_SAVE_NONE, false);
