@@ -206,6 +206,11 @@ const uint8_t *locator_bytes(const struct locator_object *obj, uintptr_t addr,
 bool locator_lookup_symbol(const struct locator_object *obj, const char *name,
 			   uintptr_t *addr);
 
+/* Bytes of the run of whole filler instructions (the alignment forms the
+ * padding detection accepts) that starts at `p`, reading at most `avail`
+ * bytes; 0 if `p` holds none. */
+size_t locator_filler_run(const uint8_t *p, size_t avail);
+
 /* A static description of an error code (locator_error or -errno). */
 const char *locator_strerror(int err);
 

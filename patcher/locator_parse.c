@@ -61,6 +61,14 @@ size_t locator_filler_len(const uint8_t *p, size_t avail)
 	return i <= 15 ? i : 0;
 }
 
+size_t locator_filler_run(const uint8_t *p, size_t avail)
+{
+	size_t off = 0, n;
+	while (off < avail && (n = locator_filler_len(p + off, avail - off)))
+		off += n;
+	return off;
+}
+
 static bool range_less(const struct locator_range *a,
 		       const struct locator_range *b)
 {

@@ -313,6 +313,35 @@ static int prot_of(const struct locator_object *obj, uint64_t address)
 	return seg ? seg->prot : (PROT_READ | PROT_EXEC);
 }
 
+/* Replaces the pages [start, end) by a patched copy: the writes w[0..nw)
+ * go into a fresh RW copy, which is made `prot` and moved over the
+ * originals with one mremap(MREMAP_FIXED) (see writer.h for why no thread
+ * sees a half-written instruction). Returns 0 or -errno, the originals
+ * untouched on error. */
+static int swap_in(uint64_t start, uint64_t end, int prot,
+		   const struct pending *w, size_t nw)
+{
+	size_t len = (size_t)(end - start);
+	long m =
+	    raw_syscall6(SYS_mmap, 0, (long)len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (raw_is_error(m))
+		return (int)m;
+	uint8_t *copy = (uint8_t *)m;
+	copy_bytes(copy, (const void *)(uintptr_t)start, len);
+	for (size_t k = 0; k < nw; k++)
+		copy_bytes(copy + (w[k].address - start), w[k].bytes, w[k].len);
+	long r = raw_syscall3(SYS_mprotect, m, (long)len, prot);
+	if (!raw_is_error(r))
+		r = raw_syscall6(SYS_mremap, m, (long)len, (long)len,
+				 MREMAP_MAYMOVE | MREMAP_FIXED, (long)start, 0);
+	if (raw_is_error(r)) {
+		raw_syscall2(SYS_munmap, m, (long)len);
+		return (int)r;
+	}
+	return 0;
+}
+
 int writer_patch(const struct locator_object *obj,
 		 const struct plan_result *plan,
 		 const struct writer_trampolines *tr, struct arena *arena)
@@ -375,29 +404,63 @@ int writer_patch(const struct locator_object *obj,
 				end = e;
 			j++;
 		}
-		size_t len = (size_t)(end - start);
-		long m = raw_syscall6(
-		    SYS_mmap, 0, (long)len, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-		if (raw_is_error(m))
-			return (int)m;
-		uint8_t *copy = (uint8_t *)m;
-		copy_bytes(copy, (const void *)(uintptr_t)start, len);
-		for (size_t k = i; k < j; k++)
-			copy_bytes(copy + (w[k].address - start), w[k].bytes,
-				   w[k].len);
-		long r = raw_syscall3(SYS_mprotect, m, (long)len, prot);
-		if (!raw_is_error(r))
-			r = raw_syscall6(SYS_mremap, m, (long)len, (long)len,
-					 MREMAP_MAYMOVE | MREMAP_FIXED,
-					 (long)start, 0);
-		if (raw_is_error(r)) {
-			raw_syscall2(SYS_munmap, m, (long)len);
-			return (int)r;
-		}
+		int err = swap_in(start, end, prot, w + i, j - i);
+		if (err)
+			return err;
 		i = j;
 	}
 	return WRITER_OK;
+}
+
+int writer_redirect(const struct locator_object *obj, uint64_t at,
+		    const uint8_t expect[5], uint64_t target,
+		    uint64_t mmap_min_addr, struct writer_redirect *out)
+{
+	out->stub = 0;
+	out->stub_size = 0;
+	const uint8_t *cur = locator_bytes(obj, at, 5);
+	if (!cur || __builtin_memcmp(cur, expect, 5) != 0)
+		return WRITER_E_CODE;
+	uint64_t dest = target;
+	if (!x86_rel32_fits(at, 5, target)) {
+		/* Out of reach: through a stub page near the object. */
+		uint8_t *stub = map_near(at, at + 5, PAGE,
+					 mmap_min_addr ? mmap_min_addr
+						       : read_mmap_min_addr());
+		if (!stub)
+			return WRITER_E_NO_REGION;
+		/* ff 25 00 00 00 00   jmp qword ptr [rip + 0]
+		 * <8 bytes>           .quad target */
+		uint64_t s = (uint64_t)(uintptr_t)stub;
+		if (emit_jmp_rip_slot(stub, PAGE, s, s + 6) != 6) {
+			raw_syscall2(SYS_munmap, (long)stub, (long)PAGE);
+			return WRITER_E_NO_REGION;
+		}
+		copy_bytes(stub + 6, &target, 8);
+		long r = raw_syscall3(SYS_mprotect, (long)stub, (long)PAGE,
+				      PROT_READ | PROT_EXEC);
+		if (raw_is_error(r)) {
+			raw_syscall2(SYS_munmap, (long)stub, (long)PAGE);
+			return (int)r;
+		}
+		out->stub = stub;
+		out->stub_size = PAGE;
+		dest = s;
+	}
+	struct pending w;
+	w.address = at;
+	w.len = 5;
+	/* e9 rel32   jmp dest */
+	if (emit_jmp_rel32(w.bytes, sizeof(w.bytes), at, dest) != 5)
+		return WRITER_E_NO_REGION;
+	int err =
+	    swap_in(page_down(at), page_up(at + 5), prot_of(obj, at), &w, 1);
+	if (err && out->stub) {
+		raw_syscall2(SYS_munmap, (long)out->stub, (long)out->stub_size);
+		out->stub = 0;
+		out->stub_size = 0;
+	}
+	return err;
 }
 
 void writer_release(struct writer_trampolines *tr)

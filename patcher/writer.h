@@ -28,8 +28,20 @@
  *  What this cannot protect: a thread that is *inside* a patched syscall
  *  when its page is swapped resumes after the syscall, in bytes an inline
  *  plan may have replaced with int3 fill. At start-up (a single thread in
- *  the constructor) no thread can be there; patching objects while other
- *  threads run is the job of the later-loaded-objects path.
+ *  the constructor) no thread can be there. Objects loaded later are
+ *  patched (dispatch/loader.c) after ld.so mapped them and before they are
+ *  relocated or any of their code runs, so no thread executes their pages
+ *  while they are swapped, however many threads the process has; the
+ *  other threads keep running through already patched code, whose pages
+ *  are not touched again. Return addresses are safe by construction: a
+ *  `call` is never moved (planner.c), so a return address lies outside
+ *  every overwritten range or at its first byte, the jump itself (this is
+ *  what lets the constructor patch ld.so while ld.so's _dl_init is on its
+ *  stack).
+ *  Objects with text relocations are not patched after start-up: ld.so
+ *  would write the relocations into the patched copy (over jumps, and
+ *  missing the instructions moved into trampolines). At start-up they are
+ *  already relocated, and the plan sees the relocated bytes.
  */
 #ifndef SYSCALL_INTERCEPT_PATCHER_WRITER_H
 #define SYSCALL_INTERCEPT_PATCHER_WRITER_H
@@ -105,7 +117,25 @@ int writer_patch(const struct locator_object *obj,
 		 const struct plan_result *plan,
 		 const struct writer_trampolines *tr, struct arena *arena);
 
-/* Unmaps the trampoline region (tests only: patched code jumps into it). */
+/* A stub page writer_redirect mapped (NULL if the jump reached). */
+struct writer_redirect {
+	uint8_t *stub;
+	size_t stub_size;
+};
+
+/* Makes the 5 bytes at `at` (in an exec segment of the loaded `obj`; they
+ * must still be `expect`) a `jmp rel32` to `target`, through a stub page
+ * within reach (`jmp *0(%rip); .quad target`) when `target` is not. The
+ * bytes change as writer_patch's do (a page copy swapped in whole).
+ * `mmap_min_addr` as in writer_config. Returns WRITER_OK, WRITER_E_CODE
+ * (the bytes differ), WRITER_E_NO_REGION (no stub memory in reach) or
+ * -errno; on error nothing changed and nothing stays mapped. */
+int writer_redirect(const struct locator_object *obj, uint64_t at,
+		    const uint8_t expect[5], uint64_t target,
+		    uint64_t mmap_min_addr, struct writer_redirect *out);
+
+/* Unmaps the trampoline region: only once no code can jump into it (tests,
+ * or the object it served has been unmapped). */
 void writer_release(struct writer_trampolines *tr);
 
 #ifdef __cplusplus
