@@ -1,8 +1,9 @@
 /*
  * The library's start: when the preloaded library is loaded, its
- * constructor patches every syscall site of libc (or, with
- * INTERCEPT_ALL_OBJS=1, of every loaded object but the vdso and this
- * library) so that each one reaches the dispatcher.
+ * constructor patches every syscall site of libc and of the loader, ld.so
+ * (or, with INTERCEPT_ALL_OBJS=1, of every loaded object but the vdso and
+ * this library, and then of every object dlopen maps later: loader.c) so
+ * that each one reaches the dispatcher.
  *
  *   application --call--> libc: ... jmp tramp_N ...   (patched site)
  *                                     |
@@ -19,6 +20,11 @@
  * without patching themselves). Everything here runs once, before main,
  * with raw syscalls; nothing it does can take the process down: on any
  * failure it says why on stderr and leaves the object unpatched.
+ *
+ * The constructor runs inside ld.so's _dl_init, so ld.so's own pages are
+ * swapped while ld.so frames are on the stack: their return addresses
+ * stay valid because the planner never moves a `call` (see writer.h), and
+ * the swapped pages hold the same bytes everywhere else.
  */
 #include <dlfcn.h>
 #include <link.h>
@@ -34,9 +40,11 @@
 #include "disasm/disasm.h"
 #include "dispatch/dispatch.h"
 #include "dispatch/early.h"
+#include "dispatch/loader.h"
 #include "dispatch/log.h"
-#include "dispatch/text.h"
 #include "dispatch/preload.h"
+#include "dispatch/preload_internal.h"
+#include "dispatch/text.h"
 #include "libsyscall_intercept_hook_point.h"
 #include "patcher/cache.h"
 #include "patcher/locator.h"
@@ -45,10 +53,6 @@
 #include "patcher/sites.h"
 #include "patcher/writer.h"
 #include "trampoline/entry_abi.h"
-
-/* Objects whose sites were patched; si_site.object points at one. */
-static struct si_object si_objects[SI_MAX_OBJECTS];
-static size_t si_n_objects;
 
 /* ---- messages (stderr, raw write, no libc formatting) ---------------- */
 
@@ -86,20 +90,6 @@ static uint64_t now_us(void)
 	raw_syscall2(SYS_clock_gettime, 1 /* CLOCK_MONOTONIC */, (long)&ts);
 	return (uint64_t)ts.sec * 1000000u + (uint64_t)ts.nsec / 1000u;
 }
-
-enum phase { PH_CACHED, PH_ANALYZE, PH_WRITE, PH_COUNT };
-
-struct patch_ctx {
-	struct arena *arena;
-	struct disasm_ctx *disasm;
-	bool all_objects;
-	bool dump;
-	const void *libc_addr; /* an address inside libc */
-	size_t n_unpatched;
-	uint64_t us[PH_COUNT];
-	char cache_dir[4096]; /* empty: no plan cache */
-	char self_path[4096]; /* this library's file, part of the cache key */
-};
 
 static void dump_plan(const struct locator_object *obj,
 		      const struct plan_result *plan, bool from_cache)
@@ -158,12 +148,27 @@ static void report_error(const char *path, const char *what, int err)
 	text_str(&m, path);
 	text_str(&m, ": ");
 	text_str(&m, what);
-	text_str(&m, " (");
-	text_str(&m, locator_strerror(err));
-	text_str(&m, "); its syscalls are not intercepted");
+	if (err) {
+		text_str(&m, " (");
+		text_str(&m, locator_strerror(err));
+		text_str(&m, ")");
+	}
+	text_str(&m, "; its syscalls are not intercepted");
 	text_write_line(&m, 2);
 }
 
+static bool contains(const struct locator_object *obj, const void *addr)
+{
+	uintptr_t a = (uintptr_t)addr;
+	for (size_t i = 0; addr && i < obj->exec_segment_count; i++)
+		if (a >= obj->exec_segments[i].start &&
+		    a < obj->exec_segments[i].end)
+			return true;
+	return false;
+}
+
+/* libc and the loader (whose own syscalls are those of dlopen: openat,
+ * mmap, mprotect, close...), or every object with INTERCEPT_ALL_OBJS. */
 static bool wanted(const struct patch_ctx *pc, const struct dl_phdr_info *info,
 		   const struct locator_object *obj)
 {
@@ -171,16 +176,9 @@ static bool wanted(const struct patch_ctx *pc, const struct dl_phdr_info *info,
 		return false;
 	if (pc->all_objects)
 		return true;
-	uintptr_t a = (uintptr_t)pc->libc_addr;
-	for (size_t i = 0; i < obj->exec_segment_count; i++)
-		if (a >= obj->exec_segments[i].start &&
-		    a < obj->exec_segments[i].end)
-			return true;
 	(void)info;
-	return false;
+	return contains(obj, pc->libc_addr) || contains(obj, pc->ldso_addr);
 }
-
-static int patch_object(const struct dl_phdr_info *info, void *arg);
 
 /* The analysis and plan of `obj`: from the plan cache when it holds a
  * valid one, else computed (and then saved for the next process).
@@ -203,7 +201,7 @@ static int get_plan(struct patch_ctx *pc, const struct dl_phdr_info *info,
 	}
 	/* The full view: FDEs, symbols and padding. */
 	locator_close(obj);
-	int err = locator_load_object(info, (const void *)&patch_object, 0,
+	int err = locator_load_object(info, (const void *)&si_patch_object, 0,
 				      pc->arena, obj);
 	struct sites_input in;
 	if (err || (err = object_sites_input(obj, pc->arena, &in)) != 0 ||
@@ -215,13 +213,13 @@ static int get_plan(struct patch_ctx *pc, const struct dl_phdr_info *info,
 	return 0;
 }
 
-static int patch_object(const struct dl_phdr_info *info, void *arg)
+int si_patch_object(const struct dl_phdr_info *info, void *arg)
 {
 	struct patch_ctx *pc = (struct patch_ctx *)arg;
 	size_t mark = arena_mark(pc->arena);
 	struct locator_object obj;
 	uint64_t t0 = pc->dump ? now_us() : 0;
-	int err = locator_load_object(info, (const void *)&patch_object,
+	int err = locator_load_object(info, (const void *)&si_patch_object,
 				      LOCATOR_SEGMENTS_ONLY, pc->arena, &obj);
 	if (err) {
 		if (pc->all_objects || info->dlpi_addr == 0)
@@ -229,7 +227,18 @@ static int patch_object(const struct dl_phdr_info *info, void *arg)
 		report_error(info->dlpi_name, "cannot be analyzed", err);
 		return 0;
 	}
-	if (!wanted(pc, info, &obj) || si_n_objects == SI_MAX_OBJECTS) {
+	struct si_object *so = 0;
+	if (wanted(pc, info, &obj) &&
+	    (so = si_objects_claim()) == 0) /* every slot in use */
+		report_error(obj.path, "too many patched objects", 0);
+	if (so && pc->late && si_loader_has_textrel(info)) {
+		report_error(obj.path,
+			     "has text relocations, which ld.so would "
+			     "apply over the patched code",
+			     0);
+		so = 0;
+	}
+	if (!so) {
 		locator_close(&obj);
 		arena_rewind(pc->arena, mark);
 		return 0;
@@ -237,7 +246,6 @@ static int patch_object(const struct dl_phdr_info *info, void *arg)
 	struct sites_result sites;
 	struct plan_result plan;
 	struct writer_trampolines tr;
-	struct si_object *so = &si_objects[si_n_objects];
 	size_t n = 0;
 	for (; obj.path[n] && n < sizeof(so->path) - 1; n++)
 		so->path[n] = obj.path[n];
@@ -269,7 +277,7 @@ static int patch_object(const struct dl_phdr_info *info, void *arg)
 		pc->n_unpatched += plan.n_fallback;
 		if (err == WRITER_OK && tr.n_built > 0) {
 			so->n_sites = tr.n_built;
-			si_n_objects++;
+			si_objects_commit(so, info, &plan, &tr);
 		}
 	}
 	locator_close(&obj);
@@ -278,12 +286,6 @@ static int patch_object(const struct dl_phdr_info *info, void *arg)
 }
 
 /* ---- the constructor ---------------------------------------------------- */
-
-const struct si_object *si_patched_objects(size_t *count)
-{
-	*count = si_n_objects;
-	return si_objects;
-}
 
 /* Priority 101: first of this object's constructors, which the loader runs
  * before every other object's (-z initfirst, early.h). */
@@ -334,6 +336,9 @@ static void si_preload_init(int argc, char **argv, char **envp)
 	 * (none in glibc 2.36's libc): most processes never pay for it. */
 	struct disasm_ctx *cs = disasm_open_lazy(cs_mem, DISASM_ARENA_MIN * 4);
 	static struct patch_ctx pc; /* 8 KiB of paths: not on the stack */
+	/* Before anything is patched: ld.so's debugger interface tells which
+	 * object is the loader. */
+	pc.ldso_addr = si_loader_find();
 	pc.arena = &arena;
 	pc.disasm = cs;
 	pc.all_objects = env_flag("INTERCEPT_ALL_OBJS");
@@ -349,7 +354,10 @@ static void si_preload_init(int argc, char **argv, char **envp)
 	} else {
 		pc.cache_dir[0] = 0;
 	}
-	locator_for_each_loaded(patch_object, &pc);
+	locator_for_each_loaded(si_patch_object, &pc);
+	/* Every object present is now known; with INTERCEPT_ALL_OBJS, those
+	 * dlopen maps from now on are patched as they come. */
+	si_loader_start(&pc);
 	if (pc.n_unpatched > 0 && !pc.dump) {
 		char mbuf[512];
 		struct text m = TEXT_ON(mbuf);

@@ -1,6 +1,6 @@
 /*
- * What the library's constructor (preload.c) patched, for logging and
- * tests inside the library.
+ * What the library patched (preload.c at start-up, loader.c later), for
+ * logging and tests inside the library.
  */
 #ifndef SYSCALL_INTERCEPT_DISPATCH_PRELOAD_H
 #define SYSCALL_INTERCEPT_DISPATCH_PRELOAD_H
@@ -22,7 +22,8 @@ struct si_object {
 	size_t n_sites;		/* sites routed to the dispatcher */
 };
 
-/* The objects patched at start-up; *count gets their number. */
+/* The patched objects' slots; *count gets how many were ever used (a slot
+ * with n_sites 0 is free: its object was never patched or was unloaded). */
 const struct si_object *si_patched_objects(size_t *count);
 
 #ifdef __cplusplus

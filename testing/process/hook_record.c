@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "record_abi.h"
@@ -37,6 +38,7 @@ static int clobber;
 static int nested;
 static int have_avx;
 static int have_avx512;
+static int log_paths;
 
 /* ---- small formatting into fixed buffers -------------------------------- */
 
@@ -116,6 +118,33 @@ static void log_event(const char *event, long arg)
 	line_num(&l, arg);
 	line_str(&l, "\n");
 	fd = open_record("events", -1, O_APPEND);
+	if (fd < 0)
+		return;
+	write_all(fd, l.buf, l.len);
+	syscall_no_intercept(SYS_close, fd);
+}
+
+/* Appends "<nr> <path>" to rec_dir/paths. The path is read through
+ * process_vm_readv: a bad pointer ends the copy, never faults. */
+static void log_path(long nr, long path_arg)
+{
+	struct line l = {.len = 0};
+	char path[200];
+	struct iovec local = {path, sizeof(path) - 1};
+	struct iovec remote = {(void *)path_arg, sizeof(path) - 1};
+	long n, fd;
+
+	if (!have_dir)
+		return;
+	n = syscall_no_intercept(SYS_process_vm_readv,
+				 syscall_no_intercept(SYS_getpid), &local, 1,
+				 &remote, 1, 0);
+	path[n > 0 ? n : 0] = 0;
+	line_num(&l, nr);
+	line_str(&l, " ");
+	line_str(&l, path);
+	line_str(&l, "\n");
+	fd = open_record("paths", -1, O_APPEND);
 	if (fd < 0)
 		return;
 	write_all(fd, l.buf, l.len);
@@ -316,6 +345,8 @@ static int hook(long nr, long a0, long a1, long a2, long a3, long a4, long a5,
 			*result = getppid_value;
 			forward = 0;
 		}
+	} else if (nr == SYS_openat && log_paths) {
+		log_path(nr, a1);
 	} else if (nr == refuse_nr) {
 		*result = -ENOTSUP;
 		forward = 0;
@@ -363,6 +394,7 @@ __attribute__((constructor)) static void hook_record_init(void)
 		refuse_nr = strtol(v, NULL, 10);
 	clobber = env_is_1(SI_REC_ENV_CLOBBER);
 	nested = env_is_1(SI_REC_ENV_NESTED);
+	log_paths = env_is_1(SI_REC_ENV_PATHS);
 	detect_vector_isa();
 	intercept_hook_point_clone_child = clone_child;
 	intercept_hook_point_clone_parent = clone_parent;

@@ -8,6 +8,8 @@
  *   counts.<pid>  one line "<nr> <count>" per syscall number the hook saw in
  *                 process <pid>; rewritten (whole) when the process calls
  *                 exit_group or execve, so the last image's counts win.
+ *   paths         appended lines "<nr> <path>", one per openat the hook
+ *                 saw, when SI_REC_PATHS=1.
  *   events        appended lines "<event> <pid> <tid> <ppid> <arg>", one per
  *                 getppid call (arg: 0), clone_child (arg: 0) and
  *                 clone_parent (arg: the child's id), nested (arg: what
@@ -31,6 +33,9 @@
 /* "1": on every getppid the hook makes calls of its own (getsid through
  * syscall_no_intercept and through libc) and logs a nested event. */
 #define SI_REC_ENV_NESTED "SI_REC_NESTED"
+
+/* "1": append every openat's path to the paths record. */
+#define SI_REC_ENV_PATHS "SI_REC_PATHS"
 
 /* The in-hook signal call: getppid with this first argument and a signal
  * number as the second. The hook sends that signal to its own thread

@@ -1,0 +1,209 @@
+// Objects loaded after start-up, seen from whole processes: the loader's
+// own calls during dlopen reach the hook by default; with
+// INTERCEPT_ALL_OBJS=1 a dlopened object is patched before any of its code
+// runs (its constructor included), while other threads run through patched
+// code, again after dlclose at the same address, and in a dlmopen
+// namespace; an object with text relocations is left alone, with a message.
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "testing/process/process_util.h"
+#include "testing/process/record_abi.h"
+
+namespace si_process
+{
+namespace
+{
+
+std::string Hex(long v)
+{
+	std::ostringstream o;
+	o << "0x" << std::hex << v;
+	return o.str();
+}
+
+const std::string kMark = Hex(SI_REC_MARK_RESULT);
+
+std::string Fixture()
+{
+	return HelperPath("libsi_dl_fixture.so");
+}
+
+RunResult RunDl(const std::vector<std::string> &argv, const std::string &rec,
+		const std::vector<std::string> &extra)
+{
+	return RunProgram(HelperPath("prog_dlopen"), argv,
+			  HookEnv(StaticHookPath(), rec, extra), 60);
+}
+
+size_t CountMatching(const std::vector<std::string> &lines,
+		     const std::regex &re)
+{
+	size_t n = 0;
+	for (const std::string &l : lines)
+		n += std::regex_search(l, re);
+	return n;
+}
+
+// Without INTERCEPT_ALL_OBJS: ld.so is patched at start-up, so the hook
+// sees the openat that finds the library, and the log shows ld.so making
+// it and mapping the file; the fixture itself is not patched.
+TEST(DlopenTest, LoaderCallsSeenByDefault)
+{
+	std::string rec = MakeTempDir("loader");
+	std::string log = rec + "/log";
+	std::string lib = Fixture();
+	RunResult r = RunDl({"prog_dlopen", "once", lib}, rec,
+			    {"SI_REC_PATHS=1", "INTERCEPT_LOG=" + log});
+	ASSERT_EQ(r.exit_code, 0) << r.err;
+	EXPECT_EQ(r.err, "");
+	std::string ppid = Hex(getpid());
+	EXPECT_EQ(r.out, "ctor " + ppid + " mark " + ppid + "\n")
+	    << "the fixture was patched without INTERCEPT_ALL_OBJS";
+
+	// What the hook saw: the openat of the library.
+	std::vector<std::string> paths = SplitLines(ReadFile(rec + "/paths"));
+	EXPECT_EQ(std::count(paths.begin(), paths.end(),
+			     std::to_string(SYS_openat) + " " + lib),
+		  1)
+	    << ReadFile(rec + "/paths");
+
+	// Who made the calls: ld.so opened the file, mapped it from that
+	// descriptor, protected and closed it.
+	std::vector<std::string> lines = SplitLines(ReadFile(log));
+	std::smatch m;
+	std::string fd;
+	std::regex open_re("^\\S*/ld-linux-x86-64\\.so\\.2 0x[0-9a-f]+ -- "
+			   "openat\\(AT_FDCWD, \"" +
+			   std::regex_replace(lib, std::regex("[.+]"), "\\$&") +
+			   "\", O_RDONLY\\|O_CLOEXEC\\) = ([0-9]+)$");
+	for (const std::string &l : lines)
+		if (std::regex_search(l, m, open_re))
+			fd = m[1];
+	ASSERT_FALSE(fd.empty()) << ReadFile(log);
+	std::string ld = "^\\S*/ld-linux-x86-64\\.so\\.2 0x[0-9a-f]+ -- ";
+	EXPECT_GE(CountMatching(lines, std::regex(ld + "mmap\\(.*, " + fd +
+						  ", 0x?[0-9a-f]*\\) = 0x")),
+		  1u)
+	    << ReadFile(log);
+	EXPECT_EQ(
+	    CountMatching(lines, std::regex(ld + "close\\(" + fd + "\\) = 0$")),
+	    1u)
+	    << ReadFile(log);
+	EXPECT_GE(CountMatching(lines, std::regex(ld +
+						  "(fstat|newfstatat|"
+						  "read|pread64)\\(" +
+						  fd + ",")),
+		  1u)
+	    << ReadFile(log);
+}
+
+// With INTERCEPT_ALL_OBJS=1 the dlopened fixture's own syscall
+// instructions reach the hook, the constructor's included.
+TEST(DlopenTest, DlopenedObjectPatchedBeforeItsConstructor)
+{
+	std::string rec = MakeTempDir("allobjs");
+	RunResult r = RunDl({"prog_dlopen", "once", Fixture()}, rec,
+			    {"INTERCEPT_ALL_OBJS=1"});
+	ASSERT_EQ(r.exit_code, 0) << r.err;
+	EXPECT_EQ(r.err, "");
+	EXPECT_EQ(r.out, "ctor " + kMark + " mark " + kMark + "\n");
+	EXPECT_EQ(CountOf(ReadCounts(rec, r.pid), SYS_getppid), 2);
+}
+
+// dlclose then dlopen again: the object comes back at the same address,
+// with the same bytes; it must be patched afresh (new trampolines), never
+// matched to the released ones.
+TEST(DlopenTest, ReopenAtTheSameAddress)
+{
+	std::string rec = MakeTempDir("reopen");
+	const int rounds = 5;
+	RunResult r =
+	    RunDl({"prog_dlopen", "reopen", Fixture(), std::to_string(rounds)},
+		  rec, {"INTERCEPT_ALL_OBJS=1"});
+	ASSERT_EQ(r.exit_code, 0) << r.err;
+	EXPECT_EQ(r.err, "");
+	std::vector<std::string> lines = SplitLines(r.out);
+	ASSERT_EQ(lines.size(), (size_t)rounds) << r.out;
+	std::regex re("^round ([0-9]+) base (0x[0-9a-f]+) ctor (0x[0-9a-f]+) "
+		      "mark (0x[0-9a-f]+)$");
+	std::string base;
+	for (const std::string &l : lines) {
+		std::smatch m;
+		ASSERT_TRUE(std::regex_match(l, m, re)) << l;
+		if (base.empty())
+			base = m[2];
+		EXPECT_EQ(m[2], base) << "not reloaded at the same address; "
+					 "the case is not exercised";
+		EXPECT_EQ(m[3], kMark) << l;
+		EXPECT_EQ(m[4], kMark) << l;
+	}
+	EXPECT_EQ(CountOf(ReadCounts(rec, r.pid), SYS_getppid), 2 * rounds);
+}
+
+// Eight threads call getppid through libc and the marker through an
+// already loaded fixture, in a tight loop, while the main thread loads,
+// calls and unloads a second fixture: nothing crashes, every thread's
+// every call was hooked, and the hook counted each call exactly once.
+TEST(DlopenTest, DlopenWhileEightThreadsRunPatchedCode)
+{
+	std::string rec = MakeTempDir("threads");
+	const long threads = 8, n = 20000, rounds = 30;
+	RunResult r =
+	    RunDl({"prog_dlopen", "threads", Fixture(),
+		   HelperPath("libsi_dl_fixture_b.so"), std::to_string(threads),
+		   std::to_string(n), std::to_string(rounds), "424242"},
+		  rec, {"INTERCEPT_ALL_OBJS=1", "SI_REC_GETPPID=424242"});
+	ASSERT_EQ(r.exit_code, 0) << r.err;
+	EXPECT_EQ(r.err, "");
+	std::string expect;
+	for (long t = 0; t < threads; t++)
+		expect += "thread " + std::to_string(t) + " libc " +
+			  std::to_string(n) + " mark " + std::to_string(n) +
+			  "\n";
+	long calls = 1 + 2 * rounds + 2 * threads * n;
+	expect += "rounds " + std::to_string(rounds) + "\ncalls " +
+		  std::to_string(calls) + "\n";
+	EXPECT_EQ(r.out, expect);
+	EXPECT_EQ(CountOf(ReadCounts(rec, r.pid), SYS_getppid), calls);
+}
+
+// dlmopen: a new namespace, with its own copy of libc; the fixture there
+// is patched like any other.
+TEST(DlopenTest, DlmopenNamespace)
+{
+	std::string rec = MakeTempDir("dlmopen");
+	RunResult r = RunDl({"prog_dlopen", "dlmopen", Fixture()}, rec,
+			    {"INTERCEPT_ALL_OBJS=1"});
+	ASSERT_EQ(r.exit_code, 0) << r.err;
+	EXPECT_EQ(r.err, "");
+	EXPECT_EQ(r.out, "ctor " + kMark + " mark " + kMark + "\n");
+	EXPECT_EQ(CountOf(ReadCounts(rec, r.pid), SYS_getppid), 2);
+}
+
+// Text relocations: ld.so writes into the code after the object is
+// mapped, so the object is left alone and says so; its call still works.
+TEST(DlopenTest, TextRelocationsLeftAlone)
+{
+	std::string rec = MakeTempDir("textrel");
+	std::string lib = HelperPath("libsi_dl_textrel.so");
+	RunResult r =
+	    RunDl({"prog_dlopen", "once", lib}, rec, {"INTERCEPT_ALL_OBJS=1"});
+	ASSERT_EQ(r.exit_code, 0) << r.err;
+	EXPECT_EQ(r.out, "ctor 0 mark " + Hex(getpid()) + "\n");
+	EXPECT_EQ(r.err, "syscall_intercept: " + lib +
+			     ": has text relocations, which ld.so would apply "
+			     "over the patched code; its syscalls are not "
+			     "intercepted\n");
+	EXPECT_EQ(CountOf(ReadCounts(rec, r.pid), SYS_getppid), 0);
+}
+
+} // namespace
+} // namespace si_process
