@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Command 1 of README.md: installs what is missing, builds, and runs the main
-# job on a real program: sitrace logs every libc syscall of `ls -la /usr`
-# through the library, then counts them by syscall.
+# job on a real program: sitrace logs every libc and loader syscall of
+# `ls -la /usr` through the library, then counts them by syscall.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh

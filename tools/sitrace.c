@@ -1,7 +1,7 @@
 /*
- * sitrace: runs a program with every libc syscall it makes logged (or
- * counted) through libsyscall_intercept, strace-style but without stopping
- * the process.
+ * sitrace: runs a program with every syscall its libc and loader make
+ * logged (or counted) through libsyscall_intercept, strace-style but
+ * without stopping the process.
  *
  *   sitrace [-o FILE] [-f] [-e LIST] [-c] [--all-objs] [--] command [args...]
  *
@@ -14,7 +14,7 @@
  *   -c          instead of the log, a table of calls, errors and time per
  *               syscall, summed over every process the command starts,
  *               printed when it ends (to FILE with -o)
- *   --all-objs  patch every loaded object, not only libc
+ *   --all-objs  patch every loaded object, not only libc and the loader
  *
  * The library and hooks are found next to sitrace: in its Bazel runfiles,
  * in the same directory, or in ../lib (after tools/install.sh). Under
