@@ -4,14 +4,15 @@
 # strace attributes to intercepted code. Every call strace saw and the hook
 # did not is listed by who made it:
 #
-#   loader        ld.so (start-up before the library is mapped, dlopen)
+#   loader        ld.so, in a process image before its first intercepted
+#                 call (loading the program before the library patched it)
 #   library       syscall_intercept's own work (patching at start-up)
 #   hook-output   the counter's own calls (its table, the pid it checks)
 #   driver        sitrace itself (fork, exec, wait, the summary)
 #   before-start  libc, in a process image before its first intercepted call
 #                 (other libraries' constructors that run before ours)
-#   missed        libc, after the library started: a call that should have
-#                 been intercepted
+#   missed        libc or ld.so, after the library started: a call that
+#                 should have been intercepted
 #   unknown       strace could not unwind the call in a process image that
 #                 is not intercepted
 #   other         any other object (the program itself, other libraries)
@@ -63,7 +64,7 @@ function classify(   f0, i, any_stub, cls) {
   } else if (f0 == "" || f0 ~ /unexpected_backtracing_error/) {
     cls = image_seen ? "seen" : "unknown"
   } else if (f0 ~ /\/ld-linux[^\/]*\(/ || f0 ~ /\/ld-linux[^\/]*\)/ || f0 ~ /ld-linux-x86-64\.so\.2/) {
-    cls = "loader"
+    cls = image_seen ? "missed" : "loader"
   } else if (f0 ~ /libsyscall_(counter|intercept)\.so/) {
     cls = "library"
   } else {
