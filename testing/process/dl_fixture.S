@@ -5,7 +5,9 @@
  * hook answers it with SI_REC_MARK_RESULT, so what these return tells
  * whether the object was patched before its code ran.
  * Built twice under two names (BUILD.bazel), so a test can load two
- * distinct objects with the same code.
+ * distinct objects with the same code, and once with SI_DL_UNRESOLVED: a
+ * reference to a function nothing defines, so that dlopen(RTLD_NOW) maps
+ * the object, then fails to relocate it and unloads it.
  */
 #include "testing/process/record_abi.h"
 
@@ -50,6 +52,17 @@ si_dl_init:
 	ret
 	.cfi_endproc
 	.size	si_dl_init, .-si_dl_init
+
+#ifdef SI_DL_UNRESOLVED
+	.globl	si_dl_unresolved
+	.type	si_dl_unresolved, @function
+	.p2align 4
+si_dl_unresolved:
+	.cfi_startproc
+	jmp	si_dl_no_such_function@PLT
+	.cfi_endproc
+	.size	si_dl_unresolved, .-si_dl_unresolved
+#endif
 
 	.section .init_array, "aw"
 	.p2align 3

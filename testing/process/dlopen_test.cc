@@ -2,8 +2,9 @@
 // own calls during dlopen reach the hook by default; with
 // INTERCEPT_ALL_OBJS=1 a dlopened object is patched before any of its code
 // runs (its constructor included), while other threads run through patched
-// code, again after dlclose at the same address, and in a dlmopen
-// namespace; an object with text relocations is left alone, with a message.
+// code, again after dlclose at the same address or a failed dlopen, and in
+// a dlmopen namespace; an object with text relocations is left alone, with a
+// message.
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -120,7 +121,8 @@ TEST(DlopenTest, DlopenedObjectPatchedBeforeItsConstructor)
 
 // dlclose then dlopen again: the object comes back at the same address,
 // with the same bytes; it must be patched afresh (new trampolines), never
-// matched to the released ones.
+// matched to the released ones, and the old trampolines must be gone (the
+// process has as many mappings after each dlclose).
 TEST(DlopenTest, ReopenAtTheSameAddress)
 {
 	std::string rec = MakeTempDir("reopen");
@@ -133,8 +135,8 @@ TEST(DlopenTest, ReopenAtTheSameAddress)
 	std::vector<std::string> lines = SplitLines(r.out);
 	ASSERT_EQ(lines.size(), (size_t)rounds) << r.out;
 	std::regex re("^round ([0-9]+) base (0x[0-9a-f]+) ctor (0x[0-9a-f]+) "
-		      "mark (0x[0-9a-f]+)$");
-	std::string base;
+		      "mark (0x[0-9a-f]+) maps ([0-9]+)$");
+	std::string base, maps;
 	for (const std::string &l : lines) {
 		std::smatch m;
 		ASSERT_TRUE(std::regex_match(l, m, re)) << l;
@@ -144,7 +146,31 @@ TEST(DlopenTest, ReopenAtTheSameAddress)
 					 "the case is not exercised";
 		EXPECT_EQ(m[3], kMark) << l;
 		EXPECT_EQ(m[4], kMark) << l;
+		if (maps.empty())
+			maps = m[5];
+		EXPECT_EQ(m[5], maps) << "mappings left behind by dlclose";
 	}
+	EXPECT_EQ(CountOf(ReadCounts(rec, r.pid), SYS_getppid), 2 * rounds);
+}
+
+// dlopen(RTLD_NOW) of an object with an undefined symbol maps it (and it is
+// patched), fails to relocate it and unloads it before any of its code
+// ran: its trampolines are released, and the object loaded next, at the
+// same place, is patched normally.
+TEST(DlopenTest, FailedDlopenReleasesWhatItPatched)
+{
+	std::string rec = MakeTempDir("failed");
+	const int rounds = 3;
+	RunResult r = RunDl({"prog_dlopen", "failed",
+			     HelperPath("libsi_dl_unresolved.so"), Fixture(),
+			     std::to_string(rounds)},
+			    rec, {"INTERCEPT_ALL_OBJS=1"});
+	ASSERT_EQ(r.exit_code, 0) << r.err;
+	EXPECT_EQ(r.err, "");
+	std::string expect;
+	for (int i = 0; i < rounds; i++)
+		expect += "failed\nctor " + kMark + " mark " + kMark + "\n";
+	EXPECT_EQ(r.out, expect);
 	EXPECT_EQ(CountOf(ReadCounts(rec, r.pid), SYS_getppid), 2 * rounds);
 }
 

@@ -4,9 +4,12 @@
  * them), one line per fact:
  *
  *   once LIB              dlopen, "ctor X mark Y", dlclose
- *   reopen LIB N          N rounds of dlopen, "round I base B ctor X mark Y",
- *                         dlclose (B: the object's load address)
+ *   reopen LIB N          N rounds of dlopen, dlclose, "round I base B ctor
+ *                         X mark Y maps M" (B: the object's load address,
+ *                         M: the process's mappings after dlclose)
  *   dlmopen LIB           as once, in a new link-map namespace
+ *   failed BAD GOOD N     N rounds of: dlopen(BAD) (which must fail),
+ *                         "failed", then as once with GOOD
  *   threads A B T N R V   keeps A open; T threads each make N rounds of
  *                         getppid through libc (the hook answers V) and A's
  * marker call, while the main thread makes R rounds of dlopen(B), B's marker
@@ -49,6 +52,21 @@ static int load(const char *path, int newns, struct fixture *f)
 		return -1;
 	}
 	return 0;
+}
+
+/* Lines of /proc/self/maps: how many mappings the process has. */
+static long count_maps(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	long n = 0;
+	int c;
+
+	if (!f)
+		return -1;
+	while ((c = getc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
 }
 
 static long ctor_of(const struct fixture *f)
@@ -138,9 +156,26 @@ int main(int argc, char **argv)
 			if (load(argv[2], 0, &f) != 0 ||
 			    !dladdr((void *)f.mark, &info))
 				return 1;
+			long c = ctor_of(&f), m = f.mark();
+			dlclose(f.handle);
+			printf(
+			    "round %ld base %p ctor %#lx mark %#lx maps %ld\n",
+			    i, info.dli_fbase, c, m, count_maps());
+		}
+		return 0;
+	}
+	if (argc >= 5 && !strcmp(argv[1], "failed")) {
+		long n = strtol(argv[4], NULL, 10);
+		for (long i = 0; i < n; i++) {
+			if (dlopen(argv[2], RTLD_NOW) != NULL) {
+				fprintf(stderr, "dlopen %s worked\n", argv[2]);
+				return 1;
+			}
+			printf("failed\n");
+			if (load(argv[3], 0, &f) != 0)
+				return 1;
 			long c = ctor_of(&f);
-			printf("round %ld base %p ctor %#lx mark %#lx\n", i,
-			       info.dli_fbase, c, f.mark());
+			printf("ctor %#lx mark %#lx\n", c, f.mark());
 			dlclose(f.handle);
 		}
 		return 0;
