@@ -14,12 +14,28 @@
  *     ld.so: relocate libx.so, run its constructors, return to the caller
  *
  * _dl_debug_state is the debugger's breakpoint function (r_brk): ld.so
- * calls it, holding its load lock, after each change of the object lists
- * and, when objects were added, before relocating them or running any of
- * their code. Its body is one `ret` followed by alignment filler; the
- * library writes a 5-byte jump there (checked byte for byte first) once at
- * start-up. Everything here runs with raw syscalls and the caller's arena
- * or its own; nothing allocates with malloc.
+ * calls it after each change of the object lists and, when objects were
+ * added, before relocating them or running any of their code. Its body is
+ * one `ret` followed by alignment filler; the library writes a 5-byte jump
+ * there (checked byte for byte first) once at start-up. Why this hook
+ * point: LD_AUDIT's la_objopen would be the official one, but it cannot be
+ * added from a preloaded library, and wrapping dlopen comes too late (the
+ * constructors have run by the time it returns).
+ *
+ * Locks. ld.so makes these calls holding its recursive load lock
+ * (dl_load_lock), which also guards every change of the object lists, so
+ * the lists cannot change under the walk and the calls never overlap; it
+ * does not hold dl_load_write_lock then. The walk reads the lists directly
+ * and calls no dl* function: dl_iterate_phdr would take
+ * dl_load_write_lock, and a thread that holds it in a dl_iterate_phdr
+ * callback and calls dlopen would then deadlock with this one. Nothing
+ * here allocates with malloc or takes a lock of its own; syscalls are raw.
+ * The library is linked with -z now, so no lazy binding runs in ld.so
+ * either.
+ *
+ * A debugger that puts its breakpoint on r_brk before the library starts
+ * makes the check fail (the byte is int3, not ret): objects loaded later
+ * are then not patched, and a message says so.
  */
 #ifndef SYSCALL_INTERCEPT_DISPATCH_LOADER_H
 #define SYSCALL_INTERCEPT_DISPATCH_LOADER_H
@@ -56,7 +72,10 @@ void si_objects_commit(struct si_object *so, const struct dl_phdr_info *info,
 bool si_loader_has_textrel(const struct dl_phdr_info *info);
 
 /* After the start-up patching: records every object of every namespace
- * as known and, if pc->all_objects, installs the jump at _dl_debug_state
+ * as known (those the start-up walk, which sees the base namespace only,
+ * did not patch, such as LD_AUDIT modules' namespaces, stay unpatched:
+ * their code may be running already) and, if pc->all_objects, installs
+ * the jump at _dl_debug_state
  * (pc's settings are kept for the later patching; pc->arena must still be
  * usable). Reports a failure on stderr; objects loaded later are then not
  * patched. */
