@@ -12,7 +12,8 @@
  *    address never meets them;
  *  - a patched object whose first jump is no longer the one written is a
  *    different object at the same address (an unload the library did not
- *    see): it is released the same way, then treated as new;
+ *    see): it is forgotten (its trampolines and slot kept, in case the
+ *    inference is wrong) and treated as new;
  *  - a new object is patched, before ld.so relocates it or runs any of its
  *    code: no thread can be executing its pages while they are swapped.
  * ld.so makes these calls holding its load lock, so they never overlap,
@@ -167,27 +168,32 @@ void si_objects_commit(struct si_object *so, const struct dl_phdr_info *info,
 	}
 }
 
-/* Forgets k: unmaps its trampolines (the object they served is gone, so
- * nothing can jump into them) and frees its si_object slot. */
-static void release(struct known *k)
+/* Forgets k. For an object ld.so unloaded, unmaps its trampolines (the
+ * object they served is gone, so nothing can jump into them) and frees its
+ * si_object slot; for a stale entry both stay, since what replaced its
+ * object is only inferred. */
+static void release(struct known *k, bool unloaded)
 {
-	if (k->region)
+	if (unloaded && k->region)
 		raw_syscall2(SYS_munmap, (long)k->region, (long)k->region_size);
-	if (k->so) {
+	if (unloaded && k->so) {
 		k->so->n_sites = 0;
 		k->so->path[0] = 0;
 	}
 	*k = known[--n_known];
 }
 
-/* True if k's object is not the one the library patched: its jump is gone. */
+/* True if k's object is not the one the library patched: the displacement
+ * of its jump (which points into this object's own trampolines) is gone.
+ * The opcode byte is not compared: a debugger's breakpoint puts an int3
+ * there while the object stays the same. */
 static bool stale(const struct known *k)
 {
 	uint8_t now[5];
 	if (!k->so || !k->check_addr)
 		return false;
 	return !read_mem(k->check_addr, now, 5) ||
-	       __builtin_memcmp(now, k->check, 5) != 0;
+	       __builtin_memcmp(now + 1, k->check + 1, 4) != 0;
 }
 
 bool si_loader_has_textrel(const struct dl_phdr_info *info)
@@ -312,12 +318,14 @@ static void si_loader_event(void)
 		for (struct link_map *lm = r->base.r_map; lm; lm = lm->l_next) {
 			struct known *k =
 			    find_known(lm->l_addr, (uintptr_t)lm->l_ld);
-			if (k && !stale(k))
+			if (k && stale(k))
+				release(k, false);
+			else if (k)
 				k->seen = true;
 		}
 	for (size_t i = n_known; i-- > 0;)
 		if (!known[i].seen)
-			release(&known[i]);
+			release(&known[i], true);
 	/* 2. What is new. */
 	struct event_mem mem = {.ready = false, .failed = false};
 	for (struct r_debug_extended *r = rdebug; r; r = next_ns(r))
