@@ -24,7 +24,12 @@
  *     kernel swaps the page-table entries under the mmap lock and flushes
  *     every CPU's TLB before mremap returns: another thread fetching from
  *     those pages sees either all-old or all-new bytes, never a mix, and
- *     never a page without execute permission.
+ *     never a page without execute permission. No byte of the old physical
+ *     page ever changes (the mapping does), so a CPU still running from it
+ *     runs consistent old code; a fault on the range while it is moved
+ *     waits for the lock and finds the new page. writer_redirect writes
+ *     its 5 bytes the same way, so the jump at ld.so's _dl_debug_state is
+ *     atomic even with other threads running.
  *  What this cannot protect: a thread that is *inside* a patched syscall
  *  when its page is swapped resumes after the syscall, in bytes an inline
  *  plan may have replaced with int3 fill. At start-up (a single thread in
