@@ -16,6 +16,7 @@
 
 #include "base/raw_syscall.h"
 #include "dispatch/log.h"
+#include "dispatch/trap.h"
 #include "libsyscall_intercept_hook_point.h"
 
 #define SI_PUBLIC __attribute__((visibility("default")))
@@ -35,7 +36,8 @@ static si_post_hook_fn si_post_hook;
 void si_dispatch_update_slow(void)
 {
 	int slow = __atomic_load_n(&si_post_hook, __ATOMIC_RELAXED) != NULL ||
-		   __atomic_load_n(&si_log_active, __ATOMIC_RELAXED);
+		   __atomic_load_n(&si_log_active, __ATOMIC_RELAXED) ||
+		   __atomic_load_n(&si_trap_active, __ATOMIC_RELAXED);
 	__atomic_store_n(&si_dispatch_slow, slow, __ATOMIC_RELEASE);
 }
 
@@ -108,6 +110,30 @@ int si_dispatch_forward_clone(struct si_frame *frame)
 	return dispatch_clone(frame);
 }
 
+/* A forwarded call while trapped sites exist: the signal-mask calls run
+ * here, with SIGTRAP kept deliverable (trap.h), their result returned as
+ * an emulated one (after the post hook and the log saw it, for
+ * SI_ACTION_FORWARD_POST). Everything else keeps `action`. */
+static __attribute__((noinline)) int forward_trap_aware(struct si_frame *frame,
+							int action)
+{
+	if (!si_trap_is_signal_call(frame->nr))
+		return action;
+	long result = si_trap_signal_call(frame);
+	if (action == SI_ACTION_FORWARD_POST)
+		si_dispatch_post(frame, result);
+	frame->result = result;
+	return SI_ACTION_EMULATED;
+}
+
+static inline int forwarded(struct si_frame *frame, int action)
+{
+	if (__builtin_expect(__atomic_load_n(&si_trap_active, __ATOMIC_RELAXED),
+			     0))
+		return forward_trap_aware(frame, action);
+	return action;
+}
+
 int si_dispatch(struct si_frame *frame)
 {
 	int (*hook)(long, long, long, long, long, long, long, long *) =
@@ -116,13 +142,13 @@ int si_dispatch(struct si_frame *frame)
 	int forward = 1;
 
 	if (__builtin_expect(si_in_hook, 0))
-		return SI_ACTION_FORWARD;
+		return forwarded(frame, SI_ACTION_FORWARD);
 	if (__builtin_expect(logging, 0) && !si_log_wants(frame->nr))
 		logging = 0;
 	if (hook == NULL && !logging) {
 		if (__builtin_expect(is_clone(frame->nr), 0))
 			return dispatch_clone(frame);
-		return SI_ACTION_FORWARD;
+		return forwarded(frame, SI_ACTION_FORWARD);
 	}
 
 	si_in_hook = 1;
@@ -148,8 +174,8 @@ int si_dispatch(struct si_frame *frame)
 		    logging,
 		0) &&
 	    !si_dispatch_must_run_at_site(frame->nr))
-		return SI_ACTION_FORWARD_POST;
-	return SI_ACTION_FORWARD;
+		return forwarded(frame, SI_ACTION_FORWARD_POST);
+	return forwarded(frame, SI_ACTION_FORWARD);
 }
 
 /* Both sides of a clone the stub ran. In a new thread with its own TLS the

@@ -35,6 +35,7 @@
 #include "dispatch/log.h"
 #include "dispatch/text.h"
 #include "dispatch/preload.h"
+#include "dispatch/trap.h"
 #include "libsyscall_intercept_hook_point.h"
 #include "patcher/cache.h"
 #include "patcher/locator.h"
@@ -92,15 +93,19 @@ struct patch_ctx {
 	struct disasm_ctx *disasm;
 	bool all_objects;
 	bool dump;
+	bool trap_all;	       /* INTERCEPT_DEBUG_TRAP: every site trapped */
 	const void *libc_addr; /* an address inside libc */
 	size_t n_unpatched;
+	size_t n_trapped;
 	uint64_t us[PH_COUNT];
 	char cache_dir[4096]; /* empty: no plan cache */
 	char self_path[4096]; /* this library's file, part of the cache key */
 };
 
 static void dump_plan(const struct locator_object *obj,
-		      const struct plan_result *plan, bool from_cache)
+		      const struct plan_result *plan,
+		      const struct writer_trampolines *tr, bool patched,
+		      bool from_cache)
 {
 	char mbuf[512];
 	struct text m = TEXT_ON(mbuf);
@@ -116,7 +121,9 @@ static void dump_plan(const struct locator_object *obj,
 			text_str(&m, " (");
 			text_str(&m, planner_reason_name(
 					 (enum plan_reason)p->reason));
-			text_str(&m, "), not intercepted");
+			text_str(&m, patched && tr->tramp[i]
+					 ? "), trapped (int3)"
+					 : "), not intercepted");
 		} else {
 			text_str(&m, ", ");
 			text_dec(&m, (long)(p->patch_len));
@@ -142,7 +149,12 @@ static void dump_plan(const struct locator_object *obj,
 	text_str(&m, " inline, ");
 	text_dec(&m, (long)(plan->n_padding));
 	text_str(&m, " padding, ");
-	text_dec(&m, (long)(plan->n_fallback));
+	size_t trapped = patched ? tr->n_trap : 0;
+	if (trapped > 0) {
+		text_dec(&m, (long)trapped);
+		text_str(&m, " trapped, ");
+	}
+	text_dec(&m, (long)(plan->n_fallback - trapped));
 	text_str(&m, " not patched");
 	text_str(&m, from_cache ? " (plan from the cache)" : "");
 	text_write_line(&m, 2);
@@ -179,6 +191,33 @@ static bool wanted(const struct patch_ctx *pc, const struct dl_phdr_info *info,
 }
 
 static int patch_object(const struct dl_phdr_info *info, void *arg);
+
+/* Puts the trapped sites of `tr` in the SIGTRAP handler's table (installing
+ * the handler the first time), before writer_patch writes their int3. If
+ * that fails, the sites are left as they are: not intercepted. */
+static void add_trap_sites(struct patch_ctx *pc, const char *path,
+			   const struct plan_result *plan,
+			   struct writer_trampolines *tr)
+{
+	struct si_trap_entry *e = (struct si_trap_entry *)arena_alloc(
+	    pc->arena, tr->n_trap * sizeof(*e), 8);
+	size_t k = 0;
+	int err = WRITER_E_NOMEM;
+
+	for (size_t i = 0; e && i < plan->n_sites; i++)
+		if (plan->sites[i].kind == PLAN_FALLBACK && tr->tramp[i]) {
+			e[k].site = plan->sites[i].site->address;
+			e[k].target = tr->tramp[i];
+			k++;
+		}
+	if (e && (err = si_trap_add_sites(e, k)) == 0)
+		return;
+	report_error(path, "cannot install the SIGTRAP handler", err);
+	for (size_t i = 0; i < plan->n_sites; i++)
+		if (plan->sites[i].kind == PLAN_FALLBACK)
+			tr->tramp[i] = 0;
+	tr->n_trap = 0;
+}
 
 /* The analysis and plan of `obj`: from the plan cache when it holds a
  * valid one, else computed (and then saved for the next process).
@@ -246,6 +285,7 @@ static int patch_object(const struct dl_phdr_info *info, void *arg)
 	    .entry_flags = (uint64_t)(uintptr_t)&si_entry_flags,
 	    .object = so,
 	    .mmap_min_addr = 0,
+	    .trap_fallbacks = true,
 	};
 	bool from_cache;
 	err = get_plan(pc, info, &obj, &sites, &plan, &from_cache);
@@ -253,7 +293,13 @@ static int patch_object(const struct dl_phdr_info *info, void *arg)
 	if (err) {
 		report_error(obj.path, "analysis failed", err);
 	} else {
+		if (pc->trap_all) {
+			for (size_t i = 0; i < plan.n_sites; i++)
+				plan.sites[i].kind = PLAN_FALLBACK;
+		}
 		err = writer_build(&obj, &plan, &cfg, pc->arena, &tr);
+		if (err == WRITER_OK && tr.n_trap > 0)
+			add_trap_sites(pc, obj.path, &plan, &tr);
 		if (err == WRITER_OK)
 			err = writer_patch(&obj, &plan, &tr, pc->arena);
 		if (pc->dump) {
@@ -262,11 +308,13 @@ static int patch_object(const struct dl_phdr_info *info, void *arg)
 		}
 		if (err != WRITER_OK && err != WRITER_E_NO_REGION)
 			report_error(obj.path, "patching failed", err);
+		bool patched = err == WRITER_OK;
 		if (pc->dump)
-			dump_plan(&obj, &plan, from_cache);
-		pc->n_unpatched += plan.n_fallback;
-		if (err == WRITER_OK && tr.n_built > 0) {
-			so->n_sites = tr.n_built;
+			dump_plan(&obj, &plan, &tr, patched, from_cache);
+		pc->n_unpatched += plan.n_fallback - (patched ? tr.n_trap : 0);
+		pc->n_trapped += patched ? tr.n_trap : 0;
+		if (patched && tr.n_built + tr.n_trap > 0) {
+			so->n_sites = tr.n_built + tr.n_trap;
 			si_n_objects++;
 		}
 	}
@@ -308,6 +356,7 @@ static void si_preload_init(void)
 	pc.disasm = cs;
 	pc.all_objects = env_flag("INTERCEPT_ALL_OBJS");
 	pc.dump = env_flag("INTERCEPT_DEBUG_DUMP");
+	pc.trap_all = env_flag("INTERCEPT_DEBUG_TRAP");
 	pc.libc_addr = (const void *)&abort;
 	/* The plan cache, unless INTERCEPT_CACHE=0 or no private directory
 	 * can be had (then every start analyzes, as without a cache). */
