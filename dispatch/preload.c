@@ -15,6 +15,11 @@
  *   back: jmp sys_N (the kernel runs it) or jmp resume_N (hook's result)
  *         --> moved instructions after the syscall --> jmp back into libc
  *
+ * A site no jump fits gets `int3; nop` instead; the SIGTRAP handler
+ * (trap.h) sends the thread to the site's trampoline, and from there the
+ * call takes the path above. The handler and its site table are installed
+ * before the int3 is written, and only in processes with such sites.
+ *
  * Linked only into the final shared library (tests link the packages
  * without patching themselves). Everything here runs once, before main,
  * with raw syscalls; nothing it does can take the process down: on any

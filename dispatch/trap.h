@@ -39,7 +39,9 @@
  *  (syscall_no_intercept, unpatched objects, a handler editing uc_sigmask)
  *  and io_pgetevents' mask; SIGTRAP stays unblocked while the application's
  *  SIGTRAP handler runs even without SA_NODEFER; an asynchronous SIGTRAP sent
- *  while the application has it "blocked" is delivered at once.
+ *  while the application has it "blocked" is delivered at once; execve
+ *  passes SIGTRAP on at its default, unblocked; clone3 with
+ *  CLONE_CLEAR_SIGHAND gives a child without the handler.
  */
 #ifndef SYSCALL_INTERCEPT_DISPATCH_TRAP_H
 #define SYSCALL_INTERCEPT_DISPATCH_TRAP_H
