@@ -66,7 +66,10 @@ extern int si_trap_active;
  * time, installs the SIGTRAP handler, remembering the action found as the
  * application's and unblocking SIGTRAP in this thread. Call before any of
  * the sites is written. Raw syscalls only. Returns 0, or -errno (mmap,
- * rt_sigaction): then no site of e may be trapped. */
+ * rt_sigaction): then no site of e may be trapped. Only the calling
+ * thread's mask is fixed at installation: at start-up no other thread
+ * exists; a caller patching later, with threads running, must see to
+ * theirs. */
 int si_trap_add_sites(struct si_trap_entry *e, size_t n);
 
 /* The table as published: *n gets its length (0 and NULL before any add). */

@@ -424,6 +424,12 @@ int writer_patch(const struct locator_object *obj,
 		}
 		w[j] = t;
 	}
+	/* No two writes may overlap (the planner never lets a range, a slot
+	 * or a trapped syscall take another's bytes): refuse the object
+	 * rather than write one over another. */
+	for (size_t k = 1; k < nw; k++)
+		if (w[k].address < w[k - 1].address + w[k - 1].len)
+			return WRITER_E_CODE;
 	size_t i = 0;
 	while (i < nw) {
 		/* A run: consecutive pages touched by writes i..j-1. */

@@ -57,7 +57,8 @@ enum writer_error {
 	WRITER_OK = 0,
 	WRITER_E_NOMEM = -20001,     /* the arena is exhausted */
 	WRITER_E_NO_REGION = -20002, /* no trampoline memory within reach */
-	WRITER_E_CODE = -20003,	     /* site bytes unreadable or changed */
+	WRITER_E_CODE = -20003,	     /* site bytes unreadable or changed, or
+					 two writes overlap */
 };
 
 struct writer_config {

@@ -88,6 +88,8 @@ class GoldenTrap : public ::testing::Test
 	static struct plan_result plan_;
 	static struct writer_trampolines tr_;
 	static int build_err_, add_err_, patch_err_;
+	static int overlap_err_;
+	static bool overlap_left_code_alone_;
 	static std::map<std::string, long> before_;
 
 	void SetUp() override
@@ -133,6 +135,8 @@ struct writer_trampolines GoldenTrap::tr_;
 int GoldenTrap::build_err_ = -1;
 int GoldenTrap::add_err_ = -1;
 int GoldenTrap::patch_err_ = -1;
+int GoldenTrap::overlap_err_ = 0;
+bool GoldenTrap::overlap_left_code_alone_ = false;
 std::map<std::string, long> GoldenTrap::before_;
 
 void GoldenTrap::SetUpTestSuite()
@@ -173,7 +177,34 @@ void GoldenTrap::SetUpTestSuite()
 			    {plan_.sites[i].site->address, tr_.tramp[i]});
 	add_err_ = si_trap_add_sites(entries.data(), entries.size());
 	ASSERT_EQ(add_err_, 0);
+	// A plan whose writes overlap (g_noroom's site twice) is refused
+	// before any page is touched.
+	{
+		size_t i = 0;
+		uint64_t at = (uint64_t)(uintptr_t)dlsym(lib_, "g_noroom");
+		while (i < plan_.n_sites && plan_.sites[i].site->address != at)
+			i++;
+		ASSERT_LT(i, plan_.n_sites);
+		plan_site twice[2] = {plan_.sites[i], plan_.sites[i]};
+		uint64_t tramp[2] = {tr_.tramp[i], tr_.tramp[i]};
+		plan_result bad = {};
+		bad.sites = twice;
+		bad.n_sites = 2;
+		bad.n_fallback = 2;
+		writer_trampolines bad_tr = tr_;
+		bad_tr.tramp = tramp;
+		bad_tr.n_sites = 2;
+		overlap_err_ = writer_patch(&obj_, &bad, &bad_tr, &arena_);
+		const uint8_t *b = (const uint8_t *)(uintptr_t)at;
+		overlap_left_code_alone_ = b[0] == 0x0f && b[1] == 0x05;
+	}
 	patch_err_ = writer_patch(&obj_, &plan_, &tr_, &arena_);
+}
+
+TEST_F(GoldenTrap, OverlappingWritesAreRefused)
+{
+	EXPECT_EQ(overlap_err_, WRITER_E_CODE);
+	EXPECT_TRUE(overlap_left_code_alone_);
 }
 
 TEST_F(GoldenTrap, EveryFallbackSiteIsTrapped)
