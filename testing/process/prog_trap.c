@@ -21,6 +21,9 @@
  *   thread   a thread created with clone at the site (CLONE_VM|CLONE_THREAD,
  *            its own stack): it makes a marker call, and gettid at the site
  *            matches the id clone returned
+ *   handler  kernel_handler <0|1>: whether the kernel holds a SIGTRAP
+ *            handler (SigCgt in /proc/self/status); the program installs
+ *            none
  */
 #include <errno.h>
 #include <linux/filter.h>
@@ -235,6 +238,30 @@ static int run_thread(void)
 	return 0;
 }
 
+/* ---- handler ------------------------------------------------------------ */
+
+/* SigCgt of /proc/self/status: the signals the kernel holds a handler for
+ * (the library answers sigaction(SIGTRAP) itself, so only the kernel's
+ * own account tells). */
+static int run_handler(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	unsigned long long caught = 0;
+	int found = 0;
+
+	if (f == NULL)
+		return perror("/proc/self/status"), 1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "SigCgt: %llx", &caught) == 1)
+			found = 1;
+	fclose(f);
+	if (!found)
+		return 1;
+	printf("kernel_handler %d\n", (int)((caught >> (SIGTRAP - 1)) & 1));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -250,9 +277,12 @@ int main(int argc, char **argv)
 		rc = run_seccomp();
 	else if (strcmp(mode, "thread") == 0)
 		rc = run_thread();
+	else if (strcmp(mode, "handler") == 0)
+		rc = run_handler();
 	else {
-		fprintf(stderr, "usage: prog_trap "
-				"basic|sigtrap|blockall|seccomp|thread\n");
+		fprintf(stderr,
+			"usage: prog_trap "
+			"basic|sigtrap|blockall|seccomp|thread|handler\n");
 		return 64;
 	}
 	fflush(stdout);

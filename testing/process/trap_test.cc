@@ -96,6 +96,24 @@ TEST(TrapTest, FixtureSiteIsTrapped)
 	    << r.err;
 }
 
+// The handler exists only where a site is trapped: not with libc alone
+// (every site has a jump), nor without the library.
+TEST(TrapTest, HandlerOnlyWhereSitesAreTrapped)
+{
+	std::string rec = MakeTempDir("trap_handler");
+	RunResult plain =
+	    RunProgram(HelperPath("prog_trap"), {"prog_trap", "handler"});
+	RunResult libc_only =
+	    RunProgram(HelperPath("prog_trap"), {"prog_trap", "handler"},
+		       HookEnv(StaticHookPath(), rec));
+	RunResult all_objs = RunProgram(
+	    HelperPath("prog_trap"), {"prog_trap", "handler"},
+	    HookEnv(StaticHookPath(), rec, {"INTERCEPT_ALL_OBJS=1"}));
+	EXPECT_EQ(plain.out, "kernel_handler 0\n") << plain.err;
+	EXPECT_EQ(libc_only.out, "kernel_handler 0\n") << libc_only.err;
+	EXPECT_EQ(all_objs.out, "kernel_handler 1\n") << all_objs.err;
+}
+
 TEST(TrapTest, EmulatedAndForwarded)
 {
 	TrapRun r = RunBoth("basic");
