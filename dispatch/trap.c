@@ -35,7 +35,7 @@ struct ksigaction {
 #define K_SIG_DFL 0
 #define K_SIG_IGN 1
 
-void si_trap_restorer(void); /* trap_restorer.S */
+void si_trap_sigaction_restorer(void); /* trap_restorer.S */
 
 int si_trap_active;
 
@@ -161,7 +161,7 @@ static long install_ours(const struct ksigaction *app)
 	k.handler = (uint64_t)(uintptr_t)&trap_handler;
 	k.flags = SA_SIGINFO | SA_NODEFER | SA_RESTORER |
 		  (app->flags & (SA_ONSTACK | SA_RESTART));
-	k.restorer = (uint64_t)(uintptr_t)&si_trap_restorer;
+	k.restorer = (uint64_t)(uintptr_t)&si_trap_sigaction_restorer;
 	k.mask = is_function(app->handler) ? app->mask & ~TRAP_BIT : 0;
 	return k_sigaction(SIGTRAP, &k, NULL);
 }
