@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <ostream>
+#include <string>
 
 #include "gtest/gtest.h"
 #include "trampoline/entry_abi.h"
@@ -211,9 +213,11 @@ TEST_F(Trap, SaMaskOfOtherSignalsLosesSigtrapButReportsIt)
 	ASSERT_EQ(Call(SYS_rt_sigaction, SIGUSR2, (long)&dfl, 0, 8), 0);
 }
 
-// ppoll with a temporary mask holding SIGTRAP: a SIGUSR1 pending outside
+// Calls with a temporary mask holding SIGTRAP: a SIGUSR1 pending outside
 // (blocked) but allowed by the temporary mask interrupts the wait, and its
-// handler, which runs under the temporary mask, finds SIGTRAP unblocked.
+// handler, which runs under the temporary mask, finds SIGTRAP unblocked
+// (and SIGUSR2, also in the temporary mask, blocked). A mask that cannot be
+// read gives the kernel's -EFAULT.
 volatile uint64_t mask_in_usr1;
 
 void Usr1Handler(int)
@@ -223,8 +227,53 @@ void Usr1Handler(int)
 	mask_in_usr1 = m;
 }
 
-TEST_F(Trap, TemporaryMasksLoseSigtrap)
+struct MaskCall {
+	const char *name;
+	long nr;
+};
+
+void PrintTo(const MaskCall &c, std::ostream *os)
 {
+	*os << c.name;
+}
+
+class TrapMask : public Trap, public ::testing::WithParamInterface<MaskCall>
+{
+};
+
+long RunMaskCall(const MaskCall &c, long mask_ptr)
+{
+	static struct timespec ts;
+	ts = {5, 0};
+	switch (c.nr) {
+	case SYS_rt_sigsuspend:
+		return Call(c.nr, mask_ptr, 8);
+	case SYS_ppoll:
+		return Call(c.nr, 0, 0, (long)&ts, mask_ptr, 8);
+	case SYS_pselect6: {
+		static struct {
+			long ss, len;
+		} data;
+		data = {mask_ptr, 8};
+		return Call(c.nr, 0, 0, 0, 0, (long)&ts, (long)&data);
+	}
+	default: { // epoll_pwait, epoll_pwait2
+		int ep = (int)Raw(SYS_epoll_create1, 0);
+		static char events[64];
+		long r =
+		    c.nr == SYS_epoll_pwait
+			? Call(c.nr, ep, (long)events, 1, 5000, mask_ptr, 8)
+			: Call(c.nr, ep, (long)events, 1, (long)&ts, mask_ptr,
+			       8);
+		close(ep);
+		return r;
+	}
+	}
+}
+
+TEST_P(TrapMask, TemporaryMaskLosesSigtrap)
+{
+	const MaskCall &c = GetParam();
 	struct sigaction sa = {};
 	sa.sa_handler = Usr1Handler;
 	ASSERT_EQ(sigaction(SIGUSR1, &sa, nullptr), 0);
@@ -232,17 +281,29 @@ TEST_F(Trap, TemporaryMasksLoseSigtrap)
 	ASSERT_EQ(Raw(SYS_rt_sigprocmask, SIG_BLOCK, (long)&usr1, 0, 8), 0);
 	ASSERT_EQ(Raw(SYS_tgkill, getpid(), Raw(SYS_gettid), SIGUSR1), 0);
 	mask_in_usr1 = ~0ull;
-	uint64_t tmp = kTrap | (1ull << (SIGUSR2 - 1));
-	struct timespec ts = {5, 0};
-	EXPECT_EQ(Call(SYS_ppoll, 0, 0, (long)&ts, (long)&tmp, 8), -EINTR);
-	EXPECT_EQ(mask_in_usr1 & kTrap, 0u);
-	EXPECT_EQ(mask_in_usr1 & (1ull << (SIGUSR2 - 1)),
-		  1ull << (SIGUSR2 - 1));
-	EXPECT_EQ(Call(SYS_ppoll, 0, 0, (long)&ts, 8, 8), -EFAULT);
-	EXPECT_EQ(KernelMask() & kTrap, 0u);
+	uint64_t usr2 = 1ull << (SIGUSR2 - 1);
+	uint64_t tmp = kTrap | usr2;
+	EXPECT_EQ(RunMaskCall(c, (long)&tmp), -EINTR) << c.name;
+	EXPECT_EQ(mask_in_usr1 & kTrap, 0u) << c.name;
+	EXPECT_EQ(mask_in_usr1 & usr2, usr2) << c.name;
+	EXPECT_EQ(tmp, kTrap | usr2) << c.name; // the caller's copy intact
+	// An unreadable mask is passed on as it is: the kernel says EFAULT.
+	EXPECT_EQ(RunMaskCall(c, 8), -EFAULT) << c.name;
+	EXPECT_EQ(KernelMask() & (kTrap | kUsr1), kUsr1) << c.name;
 	sa.sa_handler = SIG_DFL;
 	ASSERT_EQ(sigaction(SIGUSR1, &sa, nullptr), 0);
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    Calls, TrapMask,
+    ::testing::Values(MaskCall{"rt_sigsuspend", SYS_rt_sigsuspend},
+		      MaskCall{"ppoll", SYS_ppoll},
+		      MaskCall{"pselect6", SYS_pselect6},
+		      MaskCall{"epoll_pwait", SYS_epoll_pwait},
+		      MaskCall{"epoll_pwait2", SYS_epoll_pwait2}),
+    [](const ::testing::TestParamInfo<MaskCall> &info) {
+	    return std::string(info.param.name);
+    });
 
 // The application's SIG_DFL and SIG_IGN, in child processes: a stray int3
 // kills with SIGTRAP either way (the kernel does not let a trap be
