@@ -21,16 +21,23 @@
  *   thread   a thread created with clone at the site (CLONE_VM|CLONE_THREAD,
  *            its own stack): it makes a marker call, and gettid at the site
  *            matches the id clone returned
+ *   inherit  blocks SIGTRAP with a call the library does not see
+ *            (syscall_no_intercept when a library provides it), then
+ *            re-executes itself as "inherited", which starts with SIGTRAP
+ *            blocked: it reads the mask back (SIGTRAP blocked) and makes
+ *            a marker call
  *   handler  kernel_handler <0|1>: whether the kernel holds a SIGTRAP
  *            handler (SigCgt in /proc/self/status); the program installs
  *            none
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,6 +245,40 @@ static int run_thread(void)
 	return 0;
 }
 
+/* ---- inherit ------------------------------------------------------------ */
+
+static int run_inherit(const char *self)
+{
+	long (*no_intercept)(long, ...) =
+	    (long (*)(long, ...))dlsym(RTLD_DEFAULT, "syscall_no_intercept");
+	uint64_t trap = 1ULL << (SIGTRAP - 1);
+	long r = no_intercept
+		     ? no_intercept(SYS_rt_sigprocmask, SIG_BLOCK, &trap, 0, 8)
+		     : syscall(SYS_rt_sigprocmask, SIG_BLOCK, &trap, 0, 8);
+	char *argv[] = {(char *)self, "inherited", NULL};
+
+	if (r != 0)
+		return fprintf(stderr, "rt_sigprocmask: %ld\n", r), 1;
+	fflush(stdout);
+	execv("/proc/self/exe", argv);
+	perror("execv");
+	return 1;
+}
+
+static int run_inherited(void)
+{
+	sigset_t now;
+
+	if (sigprocmask(SIG_BLOCK, NULL, &now) != 0)
+		return perror("sigprocmask"), 1;
+	printf("inherited_trap %d\n", sigismember(&now, SIGTRAP));
+	printf("mark %ld\n", mark());
+	if (sigprocmask(SIG_BLOCK, NULL, &now) != 0)
+		return perror("sigprocmask"), 1;
+	printf("still_trap %d\n", sigismember(&now, SIGTRAP));
+	return 0;
+}
+
 /* ---- handler ------------------------------------------------------------ */
 
 /* SigCgt of /proc/self/status: the signals the kernel holds a handler for
@@ -279,10 +320,14 @@ int main(int argc, char **argv)
 		rc = run_thread();
 	else if (strcmp(mode, "handler") == 0)
 		rc = run_handler();
+	else if (strcmp(mode, "inherit") == 0)
+		rc = run_inherit(argv[0]);
+	else if (strcmp(mode, "inherited") == 0)
+		rc = run_inherited();
 	else {
-		fprintf(stderr,
-			"usage: prog_trap "
-			"basic|sigtrap|blockall|seccomp|thread|handler\n");
+		fprintf(stderr, "usage: prog_trap "
+				"basic|sigtrap|blockall|seccomp|thread|handler|"
+				"inherit\n");
 		return 64;
 	}
 	fflush(stdout);

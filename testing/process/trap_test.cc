@@ -154,6 +154,17 @@ TEST(TrapTest, EverySignalBlocked)
 		  std::string::npos);
 }
 
+// A program started with SIGTRAP blocked (inherited across execve, so set
+// before the library's constructor) still gets its trapped site hooked,
+// and reads SIGTRAP back as blocked.
+TEST(TrapTest, SigtrapBlockedAtStart)
+{
+	TrapRun r = RunBoth("inherit");
+	ExpectSameButMarks(r, 1);
+	EXPECT_EQ(r.hooked.out,
+		  "inherited_trap 1\nmark " + kMark + "\nstill_trap 1\n");
+}
+
 // A seccomp filter returning SECCOMP_RET_TRAP for a call made at the
 // trapped site: the program's SIGSYS handler answers it, as without us.
 TEST(TrapTest, SeccompAndSigsysHandler)
