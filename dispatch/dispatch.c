@@ -117,6 +117,10 @@ int si_dispatch_forward_clone(struct si_frame *frame)
 static __attribute__((noinline)) int forward_trap_aware(struct si_frame *frame,
 							int action)
 {
+	if (frame->nr == SYS_rt_sigreturn) {
+		si_trap_sigreturn(frame);
+		return action;
+	}
 	if (!si_trap_is_signal_call(frame->nr))
 		return action;
 	long result = si_trap_signal_call(frame);

@@ -436,6 +436,23 @@ static long trap_pselect6(const long a[6])
 	return raw_call(SYS_pselect6, args);
 }
 
+/* At rt_sigreturn, rsp points at the signal frame's ucontext (the
+ * handler's `ret` popped pretcode). */
+_Static_assert(offsetof(ucontext_t, uc_sigmask) == 296,
+	       "uc_sigmask where the kernel's struct ucontext has it");
+
+void si_trap_sigreturn(const struct si_frame *frame)
+{
+	long at = (long)frame->app_rsp + (long)offsetof(ucontext_t, uc_sigmask);
+	uint64_t mask;
+
+	if (vm_read(&mask, at, sizeof(mask)) != 0 || !(mask & TRAP_BIT))
+		return;
+	mask &= ~TRAP_BIT;
+	if (vm_write(at, &mask, sizeof(mask)) == 0)
+		trap_app_blocked = 1;
+}
+
 long si_trap_signal_call(const struct si_frame *frame)
 {
 	const long *a = frame->args;

@@ -35,13 +35,14 @@
  *    application's handler (SA_RESETHAND honoured), is ignored (SIG_IGN,
  *    unless the kernel raised it: then, as without the library, it kills),
  *    or kills the process with SIGTRAP (SIG_DFL).
+ *  - rt_sigreturn restores a mask without SIGTRAP, even if the handler put
+ *    it in uc_sigmask.
  *  Not covered: masks changed by raw syscalls the library does not see
- *  (syscall_no_intercept, unpatched objects, a handler editing uc_sigmask)
- *  and io_pgetevents' mask; SIGTRAP stays unblocked while the application's
- *  SIGTRAP handler runs even without SA_NODEFER; an asynchronous SIGTRAP sent
- *  while the application has it "blocked" is delivered at once; execve
- *  passes SIGTRAP on at its default, unblocked; clone3 with
- *  CLONE_CLEAR_SIGHAND gives a child without the handler.
+ *  (syscall_no_intercept, unpatched objects) and io_pgetevents' mask; SIGTRAP
+ * stays unblocked while the application's SIGTRAP handler runs even without
+ * SA_NODEFER; an asynchronous SIGTRAP sent while the application has it
+ * "blocked" is delivered at once; execve passes SIGTRAP on at its default,
+ * unblocked; clone3 with CLONE_CLEAR_SIGHAND gives a child without the handler.
  */
 #ifndef SYSCALL_INTERCEPT_DISPATCH_TRAP_H
 #define SYSCALL_INTERCEPT_DISPATCH_TRAP_H
@@ -93,6 +94,12 @@ static inline bool si_trap_is_signal_call(long nr)
 		return false;
 	}
 }
+
+/* Before an rt_sigreturn in `frame` runs: takes SIGTRAP out of the mask the
+ * signal frame at the application's rsp will restore (a handler may have
+ * put it in uc_sigmask), noting it as asked for. A frame that cannot be
+ * read is left to the kernel. */
+void si_trap_sigreturn(const struct si_frame *frame);
 
 /* Runs the call in `frame` (one si_trap_is_signal_call accepts) with
  * SIGTRAP kept unblocked and returns its result (-errno on failure, as the

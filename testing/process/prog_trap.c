@@ -26,6 +26,9 @@
  *            re-executes itself as "inherited", which starts with SIGTRAP
  *            blocked: it reads the mask back (SIGTRAP blocked) and makes
  *            a marker call
+ *   ucmask   a SIGUSR1 handler adds SIGTRAP and SIGUSR2 to uc_sigmask, so
+ *            that its return blocks them: afterwards the mask reads them
+ *            back blocked, and a marker call still works
  *   handler  kernel_handler <0|1>: whether the kernel holds a SIGTRAP
  *            handler (SigCgt in /proc/self/status); the program installs
  *            none
@@ -279,6 +282,38 @@ static int run_inherited(void)
 	return 0;
 }
 
+/* ---- ucmask ------------------------------------------------------------- */
+
+static void on_usr1_uc(int sig, siginfo_t *info, void *ucv)
+{
+	ucontext_t *uc = (ucontext_t *)ucv;
+
+	(void)sig;
+	(void)info;
+	sigaddset(&uc->uc_sigmask, SIGTRAP);
+	sigaddset(&uc->uc_sigmask, SIGUSR2);
+}
+
+static int run_ucmask(void)
+{
+	struct sigaction sa;
+	sigset_t now;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_usr1_uc;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGUSR1, &sa, NULL) != 0)
+		return perror("sigaction"), 1;
+	raise(SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, NULL, &now) != 0)
+		return perror("sigprocmask"), 1;
+	printf("after_handler trap %d usr2 %d\n", sigismember(&now, SIGTRAP),
+	       sigismember(&now, SIGUSR2));
+	printf("mark %ld\n", mark());
+	return 0;
+}
+
 /* ---- handler ------------------------------------------------------------ */
 
 /* SigCgt of /proc/self/status: the signals the kernel holds a handler for
@@ -320,6 +355,8 @@ int main(int argc, char **argv)
 		rc = run_thread();
 	else if (strcmp(mode, "handler") == 0)
 		rc = run_handler();
+	else if (strcmp(mode, "ucmask") == 0)
+		rc = run_ucmask();
 	else if (strcmp(mode, "inherit") == 0)
 		rc = run_inherit(argv[0]);
 	else if (strcmp(mode, "inherited") == 0)
@@ -327,7 +364,7 @@ int main(int argc, char **argv)
 	else {
 		fprintf(stderr, "usage: prog_trap "
 				"basic|sigtrap|blockall|seccomp|thread|handler|"
-				"inherit\n");
+				"inherit|ucmask\n");
 		return 64;
 	}
 	fflush(stdout);

@@ -165,6 +165,17 @@ TEST(TrapTest, SigtrapBlockedAtStart)
 		  "inherited_trap 1\nmark " + kMark + "\nstill_trap 1\n");
 }
 
+// A signal handler that puts SIGTRAP (and SIGUSR2) into uc_sigmask: its
+// rt_sigreturn restores SIGUSR2 blocked but not SIGTRAP, which reads back
+// blocked; the trapped site still works.
+TEST(TrapTest, HandlerEditsUcSigmask)
+{
+	TrapRun r = RunBoth("ucmask");
+	ExpectSameButMarks(r, 1);
+	EXPECT_EQ(r.hooked.out,
+		  "after_handler trap 1 usr2 1\nmark " + kMark + "\n");
+}
+
 // A seccomp filter returning SECCOMP_RET_TRAP for a call made at the
 // trapped site: the program's SIGSYS handler answers it, as without us.
 TEST(TrapTest, SeccompAndSigsysHandler)
