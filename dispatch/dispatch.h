@@ -27,7 +27,8 @@
  *    signal-mask call (rt_sigprocmask, rt_sigaction, rt_sigsuspend, ppoll,
  *    pselect6, epoll_pwait[2]) runs here with SIGTRAP kept unblocked and
  *    is answered as SI_ACTION_EMULATED (after the post hook and the log
- *    saw its result).
+ *    saw its result); before an rt_sigreturn, SIGTRAP is taken out of the
+ *    mask its signal frame restores.
  */
 #ifndef SYSCALL_INTERCEPT_DISPATCH_DISPATCH_H
 #define SYSCALL_INTERCEPT_DISPATCH_DISPATCH_H
