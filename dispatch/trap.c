@@ -436,6 +436,23 @@ static long trap_pselect6(const long a[6])
 	return raw_call(SYS_pselect6, args);
 }
 
+long si_trap_no_intercept(long nr, long a0, long a1, long a2, long a3, long a4,
+			  long a5)
+{
+	struct si_frame f;
+
+	if (!si_trap_is_signal_call(nr))
+		return raw_syscall6(nr, a0, a1, a2, a3, a4, a5);
+	f.nr = nr;
+	f.args[0] = a0;
+	f.args[1] = a1;
+	f.args[2] = a2;
+	f.args[3] = a3;
+	f.args[4] = a4;
+	f.args[5] = a5;
+	return si_trap_signal_call(&f);
+}
+
 /* At rt_sigreturn, rsp points at the signal frame's ucontext (the
  * handler's `ret` popped pretcode). */
 _Static_assert(offsetof(ucontext_t, uc_sigmask) == 296,

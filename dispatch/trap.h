@@ -37,8 +37,10 @@
  *    or kills the process with SIGTRAP (SIG_DFL).
  *  - rt_sigreturn restores a mask without SIGTRAP, even if the handler put
  *    it in uc_sigmask.
- *  Not covered: masks changed by raw syscalls the library does not see
- *  (syscall_no_intercept, unpatched objects) and io_pgetevents' mask; SIGTRAP
+ *  - The same holds for those calls made with syscall_no_intercept (hooks
+ *    that emulate a call by making it themselves).
+ *  Not covered: masks changed by syscall instructions the library does not
+ *  see (unpatched objects) and io_pgetevents' mask; SIGTRAP
  * stays unblocked while the application's SIGTRAP handler runs even without
  * SA_NODEFER; an asynchronous SIGTRAP sent while the application has it
  * "blocked" is delivered at once; execve passes SIGTRAP on at its default,
@@ -94,6 +96,12 @@ static inline bool si_trap_is_signal_call(long nr)
 		return false;
 	}
 }
+
+/* syscall_no_intercept while si_trap_active is set (it jumps here with
+ * its own arguments): the call, never hooked, with the signal-mask calls
+ * run as si_trap_signal_call runs them. Returns the raw result. */
+long si_trap_no_intercept(long nr, long a0, long a1, long a2, long a3, long a4,
+			  long a5);
 
 /* Before an rt_sigreturn in `frame` runs: takes SIGTRAP out of the mask the
  * signal frame at the application's rsp will restore (a handler may have

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "libsyscall_intercept_hook_point.h"
 #include "trampoline/entry_abi.h"
 
 namespace
@@ -211,6 +212,33 @@ TEST_F(Trap, SaMaskOfOtherSignalsLosesSigtrapButReportsIt)
 	EXPECT_EQ(Call(SYS_rt_sigaction, SIGUSR2, 8, 0, 8), -EFAULT);
 	KSigaction dfl = {};
 	ASSERT_EQ(Call(SYS_rt_sigaction, SIGUSR2, (long)&dfl, 0, 8), 0);
+}
+
+// Hooks emulate calls by making them with syscall_no_intercept: the
+// signal-mask calls made that way keep SIGTRAP unblocked and the library's
+// handler installed too.
+TEST_F(Trap, SyscallNoInterceptKeepsSigtrap)
+{
+	uint64_t set = kTrap | kUsr1, old = 0;
+	ASSERT_EQ(syscall_no_intercept(SYS_rt_sigprocmask, SIG_BLOCK, &set,
+				       nullptr, 8),
+		  0);
+	EXPECT_EQ(KernelMask() & (kTrap | kUsr1), kUsr1);
+	ASSERT_EQ(syscall_no_intercept(SYS_rt_sigprocmask, SIG_BLOCK, nullptr,
+				       &old, 8),
+		  0);
+	EXPECT_EQ(old & (kTrap | kUsr1), kTrap | kUsr1);
+	uint64_t ours = KernelAction(SIGTRAP).handler;
+	KSigaction mine = {(uint64_t)(uintptr_t)&AppHandler, SA_SIGINFO, 0, 0};
+	ASSERT_EQ(
+	    syscall_no_intercept(SYS_rt_sigaction, SIGTRAP, &mine, nullptr, 8),
+	    0);
+	EXPECT_EQ(KernelAction(SIGTRAP).handler, ours);
+	EXPECT_EQ(((long (*)(void))(void *)page)(), 777);
+	// Everything else goes straight to the kernel, sixth argument
+	// included.
+	EXPECT_EQ(syscall_no_intercept(SYS_getppid), (long)getppid());
+	EXPECT_EQ(syscall_no_intercept(SYS_close, -1), -EBADF);
 }
 
 // Calls with a temporary mask holding SIGTRAP: a SIGUSR1 pending outside

@@ -21,11 +21,10 @@
  *   thread   a thread created with clone at the site (CLONE_VM|CLONE_THREAD,
  *            its own stack): it makes a marker call, and gettid at the site
  *            matches the id clone returned
- *   inherit  blocks SIGTRAP with a call the library does not see
- *            (syscall_no_intercept when a library provides it), then
- *            re-executes itself as "inherited", which starts with SIGTRAP
- *            blocked: it reads the mask back (SIGTRAP blocked) and makes
- *            a marker call
+ *   inherit  (run without the library) blocks SIGTRAP, then re-executes
+ *            itself as "inherited" with LD_PRELOAD=$PROG_TRAP_PRELOAD if
+ *            that is set; "inherited" starts with SIGTRAP blocked, reads
+ *            the mask back (SIGTRAP blocked) and makes a marker call
  *   ucmask   a SIGUSR1 handler adds SIGTRAP and SIGUSR2 to uc_sigmask, so
  *            that its return blocks them: afterwards the mask reads them
  *            back blocked, and a marker call still works
@@ -33,14 +32,12 @@
  *            handler (SigCgt in /proc/self/status); the program installs
  *            none
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,16 +249,16 @@ static int run_thread(void)
 
 static int run_inherit(const char *self)
 {
-	long (*no_intercept)(long, ...) =
-	    (long (*)(long, ...))dlsym(RTLD_DEFAULT, "syscall_no_intercept");
-	uint64_t trap = 1ULL << (SIGTRAP - 1);
-	long r = no_intercept
-		     ? no_intercept(SYS_rt_sigprocmask, SIG_BLOCK, &trap, 0, 8)
-		     : syscall(SYS_rt_sigprocmask, SIG_BLOCK, &trap, 0, 8);
+	const char *preload = getenv("PROG_TRAP_PRELOAD");
 	char *argv[] = {(char *)self, "inherited", NULL};
+	sigset_t trap;
 
-	if (r != 0)
-		return fprintf(stderr, "rt_sigprocmask: %ld\n", r), 1;
+	sigemptyset(&trap);
+	sigaddset(&trap, SIGTRAP);
+	if (sigprocmask(SIG_BLOCK, &trap, NULL) != 0)
+		return perror("sigprocmask"), 1;
+	if (preload != NULL && setenv("LD_PRELOAD", preload, 1) != 0)
+		return perror("setenv"), 1;
 	fflush(stdout);
 	execv("/proc/self/exe", argv);
 	perror("execv");

@@ -154,12 +154,21 @@ TEST(TrapTest, EverySignalBlocked)
 		  std::string::npos);
 }
 
-// A program started with SIGTRAP blocked (inherited across execve, so set
-// before the library's constructor) still gets its trapped site hooked,
-// and reads SIGTRAP back as blocked.
+// A program started with SIGTRAP blocked (inherited across execve from a
+// process without the library) still gets its trapped site hooked, and
+// reads SIGTRAP back as blocked.
 TEST(TrapTest, SigtrapBlockedAtStart)
 {
-	TrapRun r = RunBoth("inherit");
+	TrapRun r;
+	r.plain = RunProgram(HelperPath("prog_trap"), {"prog_trap", "inherit"});
+	r.rec = MakeTempDir("trap_inherit");
+	std::vector<std::string> env =
+	    HookEnv(StaticHookPath(), r.rec, {"INTERCEPT_ALL_OBJS=1"});
+	for (std::string &e : env)
+		if (e.rfind("LD_PRELOAD=", 0) == 0)
+			e = "PROG_TRAP_PRELOAD=" + e.substr(11);
+	r.hooked =
+	    RunProgram(HelperPath("prog_trap"), {"prog_trap", "inherit"}, env);
 	ExpectSameButMarks(r, 1);
 	EXPECT_EQ(r.hooked.out,
 		  "inherited_trap 1\nmark " + kMark + "\nstill_trap 1\n");
@@ -174,6 +183,31 @@ TEST(TrapTest, HandlerEditsUcSigmask)
 	ExpectSameButMarks(r, 1);
 	EXPECT_EQ(r.hooked.out,
 		  "after_handler trap 1 usr2 1\nmark " + kMark + "\n");
+}
+
+// The counter hook answers every call by making it with
+// syscall_no_intercept (as many hooks do): the program blocking every
+// signal that way still survives its trapped calls, and its output is the
+// plain run's, line for line.
+TEST(TrapTest, HookEmulatingWithSyscallNoIntercept)
+{
+	for (const char *mode : {"blockall", "sigtrap", "ucmask"}) {
+		RunResult plain =
+		    RunProgram(HelperPath("prog_trap"), {"prog_trap", mode});
+		std::string dir =
+		    MakeTempDir(std::string("trap_counter_") + mode);
+		RunResult hooked = RunProgram(
+		    HelperPath("prog_trap"), {"prog_trap", mode},
+		    {"LD_PRELOAD=" + Runfile("hooks/libsyscall_counter.so"),
+		     "INTERCEPT_ALL_OBJS=1",
+		     "INTERCEPT_COUNTER_OUTPUT=" + dir + "/counts"});
+		ASSERT_EQ(plain.exit_code, 0) << plain.err;
+		EXPECT_EQ(hooked.exit_code, 0) << mode << hooked.err;
+		EXPECT_EQ(hooked.out, plain.out) << mode;
+		EXPECT_NE(ReadFile(dir + "/counts").find("rt_sigaction"),
+			  std::string::npos)
+		    << mode;
+	}
 }
 
 // A seccomp filter returning SECCOMP_RET_TRAP for a call made at the
