@@ -59,7 +59,7 @@ const struct si_trap_entry *si_trap_sites(size_t *n)
 	return t ? t->e : NULL;
 }
 
-/* ---- the application's view of SIGTRAP -------------------------------- */
+/* ---- the application's view of SIGTRAP ----------------------------------- */
 
 /* The application's SIGTRAP action. Written by rt_sigaction(SIGTRAP) (and
  * SA_RESETHAND), read by the handler, which may interrupt a writer on its
@@ -90,8 +90,7 @@ static __thread int trap_app_blocked __attribute__((tls_model("initial-exec")));
 /* Bit s - 1: the application's sa_mask for signal s has SIGTRAP. */
 static uint64_t samask_has_trap;
 
-/* ---- raw helpers -----------------------------------------------------------
- */
+/* ---- raw helpers --------------------------------------------------------- */
 
 static long k_sigaction(int sig, const struct ksigaction *act,
 			struct ksigaction *old)
@@ -146,7 +145,7 @@ static bool is_function(uint64_t handler)
 	return handler != K_SIG_DFL && handler != K_SIG_IGN;
 }
 
-/* ---- the handler -------------------------------------------------------- */
+/* ---- the handler --------------------------------------------------------- */
 
 static void trap_handler(int sig, siginfo_t *info, void *ucv);
 
@@ -222,7 +221,7 @@ static void trap_handler(int sig, siginfo_t *info, void *ucv)
 	chain(sig, info, ucv);
 }
 
-/* ---- installing -------------------------------------------------------- */
+/* ---- installing ---------------------------------------------------------- */
 
 /* Takes SIGTRAP out of the sa_mask of every action installed before us
  * (earlier constructors, or inherited SIG_DFL/SIG_IGN, which have none). */
@@ -293,8 +292,7 @@ int si_trap_add_sites(struct si_trap_entry *e, size_t n)
 	return 0;
 }
 
-/* ---- the signal-mask calls ------------------------------------------------
- */
+/* ---- the signal-mask calls ----------------------------------------------- */
 
 static long raw_call(long nr, const long a[6])
 {

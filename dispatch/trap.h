@@ -72,7 +72,7 @@ extern int si_trap_active;
  * rt_sigaction): then no site of e may be trapped. Only the calling
  * thread's mask is fixed at installation: at start-up no other thread
  * exists; a caller patching later, with threads running, must see to
- * theirs. */
+ * theirs. Two calls must not run at once. */
 int si_trap_add_sites(struct si_trap_entry *e, size_t n);
 
 /* The table as published: *n gets its length (0 and NULL before any add). */
