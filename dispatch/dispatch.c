@@ -17,6 +17,7 @@
 #include "base/raw_syscall.h"
 #include "dispatch/log.h"
 #include "dispatch/signals.h"
+#include "dispatch/trap.h"
 #include "libsyscall_intercept_hook_point.h"
 
 #define SI_PUBLIC __attribute__((visibility("default")))
@@ -36,7 +37,8 @@ static si_post_hook_fn si_post_hook;
 void si_dispatch_update_slow(void)
 {
 	int slow = __atomic_load_n(&si_post_hook, __ATOMIC_RELAXED) != NULL ||
-		   __atomic_load_n(&si_log_active, __ATOMIC_RELAXED);
+		   __atomic_load_n(&si_log_active, __ATOMIC_RELAXED) ||
+		   __atomic_load_n(&si_trap_active, __ATOMIC_RELAXED);
 	__atomic_store_n(&si_dispatch_slow, slow, __ATOMIC_RELEASE);
 }
 
@@ -105,12 +107,46 @@ static __attribute__((noinline)) int dispatch_clone(struct si_frame *frame)
 	return si_clone_plan(frame);
 }
 
+/* A forwarded call while trapped sites exist: the signal-mask calls run
+ * here, with SIGTRAP kept deliverable (trap.h), their result returned as
+ * an emulated one (after the post hook and the log saw it, for
+ * SI_ACTION_FORWARD_POST). Everything else keeps `action`. */
+static __attribute__((noinline)) int forward_trap_aware(struct si_frame *frame,
+							int action)
+{
+	if (frame->nr == SYS_rt_sigreturn) {
+		si_trap_sigreturn(frame);
+		return action;
+	}
+	if (!si_trap_is_signal_call(frame->nr))
+		return action;
+	long result = si_trap_signal_call(frame);
+	if (action == SI_ACTION_FORWARD_POST)
+		si_dispatch_post(frame, result);
+	frame->result = result;
+	return SI_ACTION_EMULATED;
+}
+
+static inline int forwarded(struct si_frame *frame, int action)
+{
+	if (__builtin_expect(__atomic_load_n(&si_trap_active, __ATOMIC_RELAXED),
+			     0))
+		return forward_trap_aware(frame, action);
+	return action;
+}
+
 /* rt_sigaction run here, with the application's handler wrapped
  * (signals.h); a post hook and the log see the kernel's result. */
 static __attribute__((noinline)) int dispatch_sigaction(struct si_frame *frame)
 {
-	frame->result = si_signals_sigaction(frame->args[0], frame->args[1],
-					     frame->args[2], frame->args[3]);
+	/* With trapped sites, trap.c keeps SIGTRAP ours and out of masks (and
+	 * wraps other handlers through si_signals_sigaction). */
+	if (__atomic_load_n(&si_trap_active, __ATOMIC_RELAXED))
+		frame->result = si_trap_signal_call(frame);
+	else
+		frame->result =
+		    si_signals_sigaction(frame->args[0], frame->args[1],
+					 frame->args[2], frame->args[3]);
 	si_dispatch_post(frame, frame->result);
 	return SI_ACTION_EMULATED;
 }
@@ -150,17 +186,21 @@ dispatch_logged(struct si_frame *frame,
 	}
 	si_in_hook = was_in_hook;
 	if (was_in_hook)
-		return SI_ACTION_FORWARD;
+		return forwarded(frame, SI_ACTION_FORWARD);
 	if (is_clone(frame->nr) || frame->nr == SYS_rt_sigaction) {
 		int action = si_dispatch_forward_special(frame);
 		if (action != SI_ACTION_FORWARD)
 			return action;
 	}
 	if (si_dispatch_must_run_at_site(frame->nr))
-		return SI_ACTION_FORWARD;
-	frame->result = raw_syscall6(frame->nr, frame->args[0], frame->args[1],
-				     frame->args[2], frame->args[3],
-				     frame->args[4], frame->args[5]);
+		return forwarded(frame, SI_ACTION_FORWARD);
+	if (__atomic_load_n(&si_trap_active, __ATOMIC_RELAXED) &&
+	    si_trap_is_signal_call(frame->nr))
+		frame->result = si_trap_signal_call(frame);
+	else
+		frame->result = raw_syscall6(
+		    frame->nr, frame->args[0], frame->args[1], frame->args[2],
+		    frame->args[3], frame->args[4], frame->args[5]);
 	si_in_hook = 1;
 	si_log_result(frame, frame->result, &line);
 	si_post_hook_fn post = __atomic_load_n(&si_post_hook, __ATOMIC_ACQUIRE);
@@ -182,13 +222,15 @@ int si_dispatch(struct si_frame *frame)
 	 * comes from a hook's code: it ends a signal handler that interrupted
 	 * one, and is shown to the hook like the handler's other calls. */
 	if (__builtin_expect(was_in_hook, 0) && frame->nr != SYS_rt_sigreturn)
-		return SI_ACTION_FORWARD;
+		return forwarded(frame, SI_ACTION_FORWARD);
 	if (__builtin_expect(logging, 0) && si_log_wants(frame->nr))
 		return dispatch_logged(frame, hook, was_in_hook);
 	if (hook == NULL) {
 		if (__builtin_expect(was_in_hook, 0))
-			return SI_ACTION_FORWARD;
-		return si_dispatch_forward_special(frame);
+			return forwarded(frame, SI_ACTION_FORWARD);
+		int action = si_dispatch_forward_special(frame);
+		return action == SI_ACTION_FORWARD ? forwarded(frame, action)
+						   : action;
 	}
 
 	si_in_hook = 1;
@@ -201,7 +243,7 @@ int si_dispatch(struct si_frame *frame)
 	if (forward == 0 && frame->nr != SYS_rt_sigreturn)
 		return SI_ACTION_EMULATED;
 	if (__builtin_expect(was_in_hook, 0))
-		return SI_ACTION_FORWARD;
+		return forwarded(frame, SI_ACTION_FORWARD);
 	if (__builtin_expect(
 		is_clone(frame->nr) || frame->nr == SYS_rt_sigaction, 0)) {
 		int action = si_dispatch_forward_special(frame);
@@ -211,8 +253,8 @@ int si_dispatch(struct si_frame *frame)
 	if (__builtin_expect(
 		__atomic_load_n(&si_post_hook, __ATOMIC_RELAXED) != NULL, 0) &&
 	    !si_dispatch_must_run_at_site(frame->nr))
-		return SI_ACTION_FORWARD_POST;
-	return SI_ACTION_FORWARD;
+		return forwarded(frame, SI_ACTION_FORWARD_POST);
+	return forwarded(frame, SI_ACTION_FORWARD);
 }
 
 /* Both sides of a clone the stub ran. In a new thread with its own TLS the

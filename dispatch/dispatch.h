@@ -22,6 +22,13 @@
  *    child's id (result > 0), each under the recursion guard. A clone the
  *    hook emulates, one that fails, and one made from inside a hook get no
  *    clone hooks.
+ *  - While trapped sites exist (trap.h: si_trap_active), every call comes
+ *    here (si_dispatch_slow), those a hook makes included, and a forwarded
+ *    signal-mask call (rt_sigprocmask, rt_sigaction, rt_sigsuspend, ppoll,
+ *    pselect6, epoll_pwait[2]) runs here with SIGTRAP kept unblocked and
+ *    is answered as SI_ACTION_EMULATED (after the post hook and the log
+ *    saw its result); before an rt_sigreturn, SIGTRAP is taken out of the
+ *    mask its signal frame restores.
  */
 #ifndef SYSCALL_INTERCEPT_DISPATCH_DISPATCH_H
 #define SYSCALL_INTERCEPT_DISPATCH_DISPATCH_H

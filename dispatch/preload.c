@@ -16,6 +16,11 @@
  *   back: jmp sys_N (the kernel runs it) or jmp resume_N (hook's result)
  *         --> moved instructions after the syscall --> jmp back into libc
  *
+ * A site no jump fits gets `int3; nop` instead; the SIGTRAP handler
+ * (trap.h) sends the thread to the site's trampoline, and from there the
+ * call takes the path above. The handler and its site table are installed
+ * before the int3 is written, and only in processes with such sites.
+ *
  * Linked only into the final shared library (tests link the packages
  * without patching themselves). Everything here runs once, before main,
  * with raw syscalls; nothing it does can take the process down: on any
@@ -45,6 +50,7 @@
 #include "dispatch/preload.h"
 #include "dispatch/preload_internal.h"
 #include "dispatch/text.h"
+#include "dispatch/trap.h"
 #include "libsyscall_intercept_hook_point.h"
 #include "patcher/cache.h"
 #include "patcher/locator.h"
@@ -92,7 +98,9 @@ static uint64_t now_us(void)
 }
 
 static void dump_plan(const struct locator_object *obj,
-		      const struct plan_result *plan, bool from_cache)
+		      const struct plan_result *plan,
+		      const struct writer_trampolines *tr, bool patched,
+		      bool from_cache)
 {
 	char mbuf[512];
 	struct text m = TEXT_ON(mbuf);
@@ -108,7 +116,9 @@ static void dump_plan(const struct locator_object *obj,
 			text_str(&m, " (");
 			text_str(&m, planner_reason_name(
 					 (enum plan_reason)p->reason));
-			text_str(&m, "), not intercepted");
+			text_str(&m, patched && tr->tramp[i]
+					 ? "), trapped (int3)"
+					 : "), not intercepted");
 		} else {
 			text_str(&m, ", ");
 			text_dec(&m, (long)(p->patch_len));
@@ -134,7 +144,12 @@ static void dump_plan(const struct locator_object *obj,
 	text_str(&m, " inline, ");
 	text_dec(&m, (long)(plan->n_padding));
 	text_str(&m, " padding, ");
-	text_dec(&m, (long)(plan->n_fallback));
+	size_t trapped = patched ? tr->n_trap : 0;
+	if (trapped > 0) {
+		text_dec(&m, (long)trapped);
+		text_str(&m, " trapped, ");
+	}
+	text_dec(&m, (long)(plan->n_fallback - trapped));
 	text_str(&m, " not patched");
 	text_str(&m, from_cache ? " (plan from the cache)" : "");
 	text_write_line(&m, 2);
@@ -178,6 +193,33 @@ static bool wanted(const struct patch_ctx *pc, const struct dl_phdr_info *info,
 		return true;
 	(void)info;
 	return contains(obj, pc->libc_addr) || contains(obj, pc->ldso_addr);
+}
+
+/* Puts the trapped sites of `tr` in the SIGTRAP handler's table (installing
+ * the handler the first time), before writer_patch writes their int3. If
+ * that fails, the sites are left as they are: not intercepted. */
+static void add_trap_sites(struct patch_ctx *pc, const char *path,
+			   const struct plan_result *plan,
+			   struct writer_trampolines *tr)
+{
+	struct si_trap_entry *e = (struct si_trap_entry *)arena_alloc(
+	    pc->arena, tr->n_trap * sizeof(*e), 8);
+	size_t k = 0;
+	int err = WRITER_E_NOMEM;
+
+	for (size_t i = 0; e && i < plan->n_sites; i++)
+		if (plan->sites[i].kind == PLAN_FALLBACK && tr->tramp[i]) {
+			e[k].site = plan->sites[i].site->address;
+			e[k].target = tr->tramp[i];
+			k++;
+		}
+	if (e && (err = si_trap_add_sites(e, k)) == 0)
+		return;
+	report_error(path, "cannot install the SIGTRAP handler", err);
+	for (size_t i = 0; i < plan->n_sites; i++)
+		if (plan->sites[i].kind == PLAN_FALLBACK)
+			tr->tramp[i] = 0;
+	tr->n_trap = 0;
 }
 
 /* The analysis and plan of `obj`: from the plan cache when it holds a
@@ -256,6 +298,9 @@ int si_patch_object(const struct dl_phdr_info *info, void *arg)
 	    .entry_flags = (uint64_t)(uintptr_t)&si_entry_flags,
 	    .object = so,
 	    .mmap_min_addr = 0,
+	    /* Not in objects loaded later: they may be unloaded, and the
+	     * trap table has no way to forget sites yet. */
+	    .trap_fallbacks = !pc->late,
 	};
 	bool from_cache;
 	err = get_plan(pc, info, &obj, &sites, &plan, &from_cache);
@@ -263,7 +308,13 @@ int si_patch_object(const struct dl_phdr_info *info, void *arg)
 	if (err) {
 		report_error(obj.path, "analysis failed", err);
 	} else {
+		if (pc->trap_all && !pc->late) {
+			for (size_t i = 0; i < plan.n_sites; i++)
+				plan.sites[i].kind = PLAN_FALLBACK;
+		}
 		err = writer_build(&obj, &plan, &cfg, pc->arena, &tr);
+		if (err == WRITER_OK && tr.n_trap > 0)
+			add_trap_sites(pc, obj.path, &plan, &tr);
 		if (err == WRITER_OK)
 			err = writer_patch(&obj, &plan, &tr, pc->arena);
 		if (pc->dump) {
@@ -272,11 +323,13 @@ int si_patch_object(const struct dl_phdr_info *info, void *arg)
 		}
 		if (err != WRITER_OK && err != WRITER_E_NO_REGION)
 			report_error(obj.path, "patching failed", err);
+		bool patched = err == WRITER_OK;
 		if (pc->dump)
-			dump_plan(&obj, &plan, from_cache);
-		pc->n_unpatched += plan.n_fallback;
-		if (err == WRITER_OK && tr.n_built > 0) {
-			so->n_sites = tr.n_built;
+			dump_plan(&obj, &plan, &tr, patched, from_cache);
+		pc->n_unpatched += plan.n_fallback - (patched ? tr.n_trap : 0);
+		pc->n_trapped += patched ? tr.n_trap : 0;
+		if (patched && tr.n_built + tr.n_trap > 0) {
+			so->n_sites = tr.n_built + tr.n_trap;
 			si_objects_commit(so, info, &plan, &tr);
 		}
 	}
@@ -343,6 +396,7 @@ static void si_preload_init(int argc, char **argv, char **envp)
 	pc.disasm = cs;
 	pc.all_objects = env_flag("INTERCEPT_ALL_OBJS");
 	pc.dump = env_flag("INTERCEPT_DEBUG_DUMP");
+	pc.trap_all = env_flag("INTERCEPT_DEBUG_TRAP");
 	pc.libc_addr = (const void *)&abort;
 	/* The plan cache, unless INTERCEPT_CACHE=0 or no private directory
 	 * can be had (then every start analyzes, as without a cache). */

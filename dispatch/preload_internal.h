@@ -25,9 +25,11 @@ struct patch_ctx {
 	/* After start-up: the object was just mapped by dlopen and is not
 	 * relocated yet (objects with text relocations are left alone). */
 	bool late;
+	bool trap_all;	       /* INTERCEPT_DEBUG_TRAP: every site trapped */
 	const void *libc_addr; /* an address inside libc */
 	const void *ldso_addr; /* an address inside ld.so (NULL: unknown) */
 	size_t n_unpatched;
+	size_t n_trapped;
 	uint64_t us[PH_COUNT];
 	char cache_dir[4096]; /* empty: no plan cache */
 	char self_path[4096]; /* this library's file, part of the cache key */

@@ -112,6 +112,13 @@ bool writer_emit_patch(const struct plan_site *p, uint64_t tramp,
 	return false;
 }
 
+void writer_emit_trap(uint8_t site_bytes[16], size_t *site_len)
+{
+	site_bytes[0] = 0xcc; /* int3: SIGTRAP, rip = site + 1 */
+	site_bytes[1] = 0x90; /* nop: never reached (the handler moves rip) */
+	*site_len = 2;
+}
+
 static const uint8_t *object_code(const void *o, uint64_t address, size_t len)
 {
 	return locator_bytes((const struct locator_object *)o,
@@ -175,6 +182,24 @@ static uint8_t *map_near(uint64_t lo, uint64_t hi, size_t size,
 	return 0;
 }
 
+/* The trampoline of a trapped site is built from its plan with nothing
+ * moved: lea desc; jmp entry; syscall; jmp site + 2. */
+static struct plan_site trap_plan(const struct plan_site *p)
+{
+	struct plan_site q = *p;
+	q.kind = PLAN_FALLBACK;
+	q.patch_start = p->site->address;
+	q.patch_len = 2;
+	q.resume = p->site->address + 2;
+	return q;
+}
+
+/* A trapped site's trampoline is at most this long (lea 7, jmp 6, syscall
+ * 2, jmp 5); every site reserves at least this much when fallbacks are
+ * trapped, so a site whose own trampoline cannot be built can still be
+ * trapped in its place. */
+#define TRAP_TRAMP_MAX 20
+
 static void recount(struct plan_result *plan)
 {
 	plan->n_inline = plan->n_padding = plan->n_fallback = 0;
@@ -202,6 +227,7 @@ int writer_build(const struct locator_object *obj, struct plan_result *plan,
 	out->region_size = 0;
 	out->n_sites = n;
 	out->n_built = 0;
+	out->n_trap = 0;
 	out->descs = 0;
 	out->tramp = (uint64_t *)arena_alloc(arena, (n ? n : 1) * 8, 8);
 	size_t *sizes = (size_t *)arena_alloc(arena, (n ? n : 1) * 8, 8);
@@ -217,11 +243,20 @@ int writer_build(const struct locator_object *obj, struct plan_result *plan,
 		struct plan_site *p = &plan->sites[i];
 		size_t sys_off;
 		sizes[i] = 0;
-		if (p->kind == PLAN_FALLBACK)
+		if (p->kind == PLAN_FALLBACK && !cfg->trap_fallbacks)
 			continue;
-		sizes[i] =
-		    writer_emit_trampoline(p, object_code, obj, probe, probe,
-					   probe, true, 0, 0, &sys_off);
+		if (p->kind == PLAN_FALLBACK) {
+			struct plan_site q = trap_plan(p);
+			sizes[i] = writer_emit_trampoline(&q, object_code, obj,
+							  probe, probe, probe,
+							  true, 0, 0, &sys_off);
+		} else {
+			sizes[i] = writer_emit_trampoline(p, object_code, obj,
+							  probe, probe, probe,
+							  true, 0, 0, &sys_off);
+		}
+		if (cfg->trap_fallbacks && sizes[i] < TRAP_TRAMP_MAX)
+			sizes[i] = TRAP_TRAMP_MAX;
 		code_size += (sizes[i] + 15) & ~(size_t)15;
 	}
 	if (code_size == 0)
@@ -259,8 +294,14 @@ int writer_build(const struct locator_object *obj, struct plan_result *plan,
 	for (size_t i = 0; i < n; i++) {
 		struct plan_site *p = &plan->sites[i];
 		out->tramp[i] = 0;
-		if (p->kind == PLAN_FALLBACK)
+		if (sizes[i] == 0) { /* not even measurable at the probe */
+			if (p->kind != PLAN_FALLBACK) {
+				p->kind = PLAN_FALLBACK;
+				p->reason = PLAN_R_NO_TRAMPOLINE;
+			}
 			continue;
+		}
+		bool trap = p->kind == PLAN_FALLBACK;
 		uint64_t at = base + off;
 		uint64_t desc = base + desc_off + i * sizeof(struct si_site);
 		uint64_t entry = p->flags_live ? cfg->entry_flags : cfg->entry;
@@ -270,12 +311,26 @@ int writer_build(const struct locator_object *obj, struct plan_result *plan,
 		bool direct = x86_rel32_fits(at, 0, entry) &&
 			      x86_rel32_fits(at + sizes[i], 0, entry);
 		size_t sys_off = 0;
-		size_t len = writer_emit_trampoline(
-		    p, object_code, obj, at, desc, direct ? entry : slot,
-		    !direct, region + off, sizes[i], &sys_off);
-		if (len == 0) { /* a moved instruction does not reach */
+		struct plan_site q = trap_plan(p);
+		size_t len =
+		    writer_emit_trampoline(trap ? &q : p, object_code, obj, at,
+					   desc, direct ? entry : slot, !direct,
+					   region + off, sizes[i], &sys_off);
+		if (len == 0 &&
+		    !trap) { /* a moved instruction does not reach */
 			p->kind = PLAN_FALLBACK;
 			p->reason = PLAN_R_NO_TRAMPOLINE;
+			if (cfg->trap_fallbacks) {
+				trap = true;
+				q = trap_plan(p);
+				len = writer_emit_trampoline(
+				    &q, object_code, obj, at, desc,
+				    direct ? entry : slot, !direct,
+				    region + off, sizes[i], &sys_off);
+			}
+		}
+		if (len == 0) {
+			off += (sizes[i] + 15) & ~(size_t)15;
 			continue;
 		}
 		descs[i].syscall_addr = at + sys_off;
@@ -284,7 +339,10 @@ int writer_build(const struct locator_object *obj, struct plan_result *plan,
 		descs[i].flags = p->save;
 		descs[i].index = (uint32_t)i;
 		out->tramp[i] = at;
-		out->n_built++;
+		if (trap)
+			out->n_trap++;
+		else
+			out->n_built++;
 		off += (sizes[i] + 15) & ~(size_t)15;
 	}
 	recount(plan);
@@ -354,17 +412,26 @@ int writer_patch(const struct locator_object *obj,
 	size_t nw = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct plan_site *p = &plan->sites[i];
-		if (p->kind == PLAN_FALLBACK || !tr->tramp[i])
+		if (!tr->tramp[i])
 			continue;
 		uint8_t site[16], pad[5];
 		size_t len;
-		if (!writer_emit_patch(p, tr->tramp[i], site, &len, pad))
+		if (p->kind == PLAN_FALLBACK)
+			writer_emit_trap(site, &len);
+		else if (!writer_emit_patch(p, tr->tramp[i], site, &len, pad))
 			return WRITER_E_CODE;
 		/* The object must still hold a syscall where we analyzed one.
 		 */
 		const uint8_t *cur = locator_bytes(obj, p->site->address, 2);
 		if (!cur || cur[0] != 0x0f || cur[1] != 0x05)
 			return WRITER_E_CODE;
+		if (p->kind == PLAN_FALLBACK) {
+			w[nw].address = p->site->address;
+			w[nw].len = (uint8_t)len;
+			copy_bytes(w[nw].bytes, site, len);
+			nw++;
+			continue;
+		}
 		w[nw].address = p->patch_start;
 		w[nw].len = (uint8_t)len;
 		copy_bytes(w[nw].bytes, site, len);
@@ -386,6 +453,12 @@ int writer_patch(const struct locator_object *obj,
 		}
 		w[j] = t;
 	}
+	/* No two writes may overlap (the planner never lets a range, a slot
+	 * or a trapped syscall take another's bytes): refuse the object
+	 * rather than write one over another. */
+	for (size_t k = 1; k < nw; k++)
+		if (w[k].address < w[k - 1].address + w[k - 1].len)
+			return WRITER_E_CODE;
 	size_t i = 0;
 	while (i < nw) {
 		/* A run: consecutive pages touched by writes i..j-1. */

@@ -14,6 +14,12 @@
  * A padding plan writes `jmp rel8` over the syscall, into a padding slot
  * holding `jmp rel32 tramp_N`, and tramp_N has nothing moved.
  *
+ * A fallback site (no jump fits) is trapped when writer_config.trap_fallbacks
+ * says so: `int3; nop` (cc 90) over the syscall, and a trampoline with
+ * nothing moved whose resume_N jumps to the site + 2. The caller's SIGTRAP
+ * handler (dispatch/trap.h) must be in place, with the site in its table,
+ * before writer_patch writes the int3.
+ *
  * How the code is written, so that no thread executes a half-written jump
  * and nothing is ever writable and executable at once:
  *  1. Trampolines are generated into a fresh private RW mapping near the
@@ -68,7 +74,8 @@ enum writer_error {
 	WRITER_OK = 0,
 	WRITER_E_NOMEM = -20001,     /* the arena is exhausted */
 	WRITER_E_NO_REGION = -20002, /* no trampoline memory within reach */
-	WRITER_E_CODE = -20003,	     /* site bytes unreadable or changed */
+	WRITER_E_CODE = -20003,	     /* site bytes unreadable or changed, or
+					 two writes overlap */
 };
 
 struct writer_config {
@@ -77,15 +84,18 @@ struct writer_config {
 	const void *object;	/* stored in every si_site.object */
 	uint64_t mmap_min_addr; /* lowest address mmap may use (0: read
 				   /proc/sys/vm/mmap_min_addr) */
+	bool trap_fallbacks;	/* build trap trampolines for fallbacks */
 };
 
 struct writer_trampolines {
 	uint8_t *region; /* RX mapping holding code, slots and descriptors */
 	size_t region_size;
-	struct si_site *descs; /* one per site (unused for fallbacks) */
-	uint64_t *tramp;       /* per site: trampoline address, 0 if none */
+	struct si_site *descs; /* one per site (unused where tramp is 0) */
+	uint64_t *tramp;       /* per site: trampoline address, 0 if none; for
+				  a PLAN_FALLBACK site, its trap trampoline */
 	size_t n_sites;
-	size_t n_built;
+	size_t n_built; /* sites given a jump */
+	size_t n_trap;	/* fallback sites given a trap trampoline */
 };
 
 /* Bytes of the trampoline for one planned site at address `at`, written to
@@ -107,17 +117,24 @@ bool writer_emit_patch(const struct plan_site *p, uint64_t tramp,
 		       uint8_t site_bytes[16], size_t *site_len,
 		       uint8_t pad_bytes[5]);
 
+/* The bytes written over a trapped site's syscall: `int3; nop` (2 bytes,
+ * *site_len = 2). */
+void writer_emit_trap(uint8_t site_bytes[16], size_t *site_len);
+
 /* Maps a region within +-2 GiB of the object and builds every non-fallback
- * site's trampoline and descriptor there, then makes it RX. Sites whose
+ * site's trampoline and descriptor there (and, with cfg->trap_fallbacks,
+ * every fallback site's trap trampoline), then makes it RX. Sites whose
  * trampoline cannot be built become fallbacks (reason NO_TRAMPOLINE) in
- * *plan. Returns WRITER_OK, or an error with nothing mapped. */
+ * *plan, trapped with cfg->trap_fallbacks. Returns WRITER_OK, or an error
+ * with nothing mapped. */
 int writer_build(const struct locator_object *obj, struct plan_result *plan,
 		 const struct writer_config *cfg, struct arena *arena,
 		 struct writer_trampolines *out);
 
-/* Writes the jumps of every built site into the loaded object (see the
- * method above). Returns WRITER_OK, -errno from mmap/mprotect/mremap, or
- * WRITER_E_CODE. On error no page has been half-patched. */
+/* Writes the jumps of every built site, and the int3 of every trapped one,
+ * into the loaded object (see the method above). Returns WRITER_OK, -errno
+ * from mmap/mprotect/mremap, or WRITER_E_CODE. On error no page has been
+ * half-patched. */
 int writer_patch(const struct locator_object *obj,
 		 const struct plan_result *plan,
 		 const struct writer_trampolines *tr, struct arena *arena);

@@ -13,6 +13,10 @@
  *   --python-runs N python3 runs per mode (30)
  *   --quick         tiny counts, for the smoke test
  *
+ * Trapped sites: trap-pass and trap-emul are the pass and emul workers with
+ * INTERCEPT_DEBUG_TRAP=1 (every libc site hooked through int3 + SIGTRAP, as
+ * sites no jump fits are), making 1/20 of the calls.
+ *
  * Per-call cost: the driver re-executes itself as a worker (--worker MODE)
  * once per mode and round, rounds interleaved (none, pass, emul, none, ...),
  * so machine noise hits every mode alike; each worker times a loop of each
@@ -27,6 +31,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,9 +47,37 @@
 
 extern char **environ;
 
-enum bench_mode { MODE_NONE, MODE_PASS, MODE_EMUL, N_MODES };
+/* trap-pass and trap-emul: the pass and emul workers with
+ * INTERCEPT_DEBUG_TRAP=1, every libc site hooked through int3 + SIGTRAP
+ * instead of a jump (the path of sites no jump fits). */
+enum bench_mode {
+	MODE_NONE,
+	MODE_PASS,
+	MODE_EMUL,
+	MODE_TRAP_PASS,
+	MODE_TRAP_EMUL,
+	N_MODES
+};
 
-static const char *const mode_names[N_MODES] = {"none", "pass", "emul"};
+static const char *const mode_names[N_MODES] = {"none", "pass", "emul",
+						"trap-pass", "trap-emul"};
+
+/* What the hook does in `mode`: MODE_NONE, MODE_PASS or MODE_EMUL. */
+static int hook_bench_hook_mode(int mode)
+{
+	return mode == MODE_TRAP_PASS	? MODE_PASS
+	       : mode == MODE_TRAP_EMUL ? MODE_EMUL
+					: mode;
+}
+
+static int hook_bench_is_trap(int mode)
+{
+	return mode == MODE_TRAP_PASS || mode == MODE_TRAP_EMUL;
+}
+
+/* A trapped call costs a signal delivery: trap workers make this many
+ * times fewer calls. */
+#define TRAP_ITERS_DIVISOR 20
 
 enum bench_op { OP_GETPPID, OP_SYSCALL_GETPPID, OP_WRITE, OP_CLOSE, N_OPS };
 
@@ -109,6 +142,21 @@ static double hook_bench_median(double *v, long n)
 /* ------------------------------------------------------------------ */
 /* The worker: runs in a child process, hooked or not.                 */
 
+/* The SIGTRAP handler the kernel holds, read with a raw rt_sigaction (the
+ * library answers libc's sigaction with the application's own action). */
+static unsigned long hook_bench_kernel_sigtrap_handler(void)
+{
+	unsigned long act[4] = {0, 0, 0, 0};
+	long ret;
+	register long r10 __asm__("r10") = 8;
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"((long)SYS_rt_sigaction), "D"((long)SIGTRAP),
+			   "S"(0L), "d"(act), "r"(r10)
+			 : "rcx", "r11", "memory");
+	return ret == 0 ? act[0] : 0;
+}
+
 /* Asks the preloaded hook; returns its answer, or -errno without a hook. */
 static long hook_bench_probe(long cmd, long arg)
 {
@@ -161,10 +209,11 @@ static int hook_bench_worker(const char *mode_name, long iters, long parent)
 		fprintf(stderr, "hook_bench worker: bad arguments\n");
 		return 1;
 	}
+	int hmode = hook_bench_hook_mode(mode);
 	long hook_mode = hook_bench_probe(BENCH_HOOK_CMD_MODE, 0);
-	long want_mode = mode == MODE_PASS   ? BENCH_HOOK_MODE_PASS
-			 : mode == MODE_EMUL ? BENCH_HOOK_MODE_EMUL
-					     : -ENOSYS;
+	long want_mode = hmode == MODE_PASS   ? BENCH_HOOK_MODE_PASS
+			 : hmode == MODE_EMUL ? BENCH_HOOK_MODE_EMUL
+					      : -ENOSYS;
 	if (hook_mode != want_mode) {
 		fprintf(stderr,
 			"hook_bench worker (%s): the hook %s (probe returned "
@@ -185,7 +234,18 @@ static int hook_bench_worker(const char *mode_name, long iters, long parent)
 	}
 	if (mode != MODE_NONE)
 		(void)hook_bench_probe(BENCH_HOOK_CMD_SET_FD, fd);
-	long expect_ppid = mode == MODE_EMUL ? BENCH_HOOK_PPID : parent;
+	/* Trap workers: the library's SIGTRAP handler must be in place
+	 * (SIG_DFL = 0 otherwise). */
+	unsigned long trap_handler = hook_bench_kernel_sigtrap_handler();
+	if (hook_bench_is_trap(mode) != (trap_handler > 1)) {
+		fprintf(stderr,
+			"hook_bench worker (%s): SIGTRAP handler %#lx: the "
+			"sites are %s\n",
+			mode_name, trap_handler,
+			trap_handler > 1 ? "trapped" : "not trapped");
+		return 1;
+	}
+	long expect_ppid = hmode == MODE_EMUL ? BENCH_HOOK_PPID : parent;
 
 	double ns[N_OPS];
 	long bad[N_OPS] = {0};
@@ -229,23 +289,27 @@ static int hook_bench_worker(const char *mode_name, long iters, long parent)
 		return 1;
 	for (int op = 0; op < N_OPS; op++)
 		printf("op %d %.3f\n", op, ns[op]);
-	switch (mode) {
+	switch (hmode) {
 	case MODE_NONE:
 		printf("ok none: no hook present (probe: ENOSYS), getppid() "
 		       "= %ld (the real parent)\n",
 		       parent);
 		break;
 	case MODE_PASS:
-		printf("ok pass: hook saw every call (%ld getppid, %ld write, "
+		printf("ok %s: %shook saw every call (%ld getppid, %ld write, "
 		       "%ld close) and let the kernel run it; getppid() = "
 		       "%ld (the real parent)\n",
+		       mode_name,
+		       hook_bench_is_trap(mode) ? "every site trapped, " : "",
 		       seen[BENCH_HOOK_OP_GETPPID], seen[BENCH_HOOK_OP_WRITE],
 		       seen[BENCH_HOOK_OP_CLOSE], parent);
 		break;
 	default:
-		printf("ok emul: hook answered every call (%ld getppid, %ld "
+		printf("ok %s: %shook answered every call (%ld getppid, %ld "
 		       "write, %ld close); getppid() returned the hook's "
 		       "constant %d every time\n",
+		       mode_name,
+		       hook_bench_is_trap(mode) ? "every site trapped, " : "",
 		       seen[BENCH_HOOK_OP_GETPPID], seen[BENCH_HOOK_OP_WRITE],
 		       seen[BENCH_HOOK_OP_CLOSE], BENCH_HOOK_PPID);
 		break;
@@ -415,17 +479,23 @@ static int hook_bench_one_worker(const struct bench_config *cfg, int mode,
 				 long round)
 {
 	char iters[32], parent[32];
-	snprintf(iters, sizeof(iters), "%ld", cfg->iters);
+	long n = cfg->iters;
+	if (hook_bench_is_trap(mode))
+		n = n / TRAP_ITERS_DIVISOR > 0 ? n / TRAP_ITERS_DIVISOR : 1;
+	snprintf(iters, sizeof(iters), "%ld", n);
 	snprintf(parent, sizeof(parent), "%ld", (long)getpid());
 	char *argv[] = {self_exe, "--worker", (char *)mode_names[mode],
 			iters,	  parent,     NULL};
-	char **env = hook_bench_env(2);
+	char **env = hook_bench_env(3);
 	if (!env)
 		return 1;
 	if (mode != MODE_NONE) {
 		hook_bench_env_add(env, "LD_PRELOAD", cfg->hook);
-		hook_bench_env_add(env, BENCH_HOOK_MODE_ENV, mode_names[mode]);
+		hook_bench_env_add(env, BENCH_HOOK_MODE_ENV,
+				   mode_names[hook_bench_hook_mode(mode)]);
 	}
+	if (hook_bench_is_trap(mode))
+		hook_bench_env_add(env, "INTERCEPT_DEBUG_TRAP", "1");
 	char out[2048];
 	int status = hook_bench_run(argv, env, NULL, NULL, out, sizeof(out));
 	/* The two added strings are leaked: a few bytes per worker. */
@@ -466,14 +536,15 @@ static int hook_bench_per_call(const struct bench_config *cfg)
 				return 1;
 
 	printf("\nPer-call cost, ns/call: median of %ld rounds x %ld calls, "
-	       "rounds interleaved none/pass/emul\n",
+	       "rounds interleaved none/pass/emul/trap-pass/trap-emul\n",
 	       cfg->rounds, cfg->iters);
 	printf("%-24s %9s %12s %22s %10s %22s\n", "call", "unhooked",
 	       "pass-through", "pass-through adds", "emulated",
 	       "emulated vs unhooked");
 	double spread[N_MODES] = {0};
+	double meds[N_OPS][N_MODES];
 	for (int op = 0; op < N_OPS; op++) {
-		double med[N_MODES];
+		double *med = meds[op];
 		for (int m = 0; m < N_MODES; m++) {
 			double *v = per_call_ns[m][op];
 			double q1 = hook_bench_quantile(v, cfg->rounds, 0.25);
@@ -493,10 +564,31 @@ static int hook_bench_per_call(const struct bench_config *cfg)
 		printf("%-24s %9.1f %12.1f %22s %10.1f %22s\n", op_names[op],
 		       base, med[MODE_PASS], adds, med[MODE_EMUL], emul);
 	}
+	long trap_iters = cfg->iters / TRAP_ITERS_DIVISOR > 0
+			      ? cfg->iters / TRAP_ITERS_DIVISOR
+			      : 1;
+	printf("\nTrapped sites (INTERCEPT_DEBUG_TRAP=1: every libc site "
+	       "hooked through int3 + SIGTRAP, the path of sites no jump "
+	       "fits), ns/call: median of %ld rounds x %ld calls\n",
+	       cfg->rounds, trap_iters);
+	printf("%-29s %9s %13s %11s %13s %11s\n", "call", "unhooked",
+	       "trapped pass", "x unhooked", "trapped emul", "x unhooked");
+	for (int op = 0; op < N_OPS; op++) {
+		const double *med = meds[op];
+		char label[64];
+		snprintf(label, sizeof(label), "trap %s", op_names[op]);
+		printf("%-29s %9.1f %13.1f %10.1fx %13.1f %10.1fx\n", label,
+		       med[MODE_NONE], med[MODE_TRAP_PASS],
+		       med[MODE_TRAP_PASS] / med[MODE_NONE],
+		       med[MODE_TRAP_EMUL],
+		       med[MODE_TRAP_EMUL] / med[MODE_NONE]);
+	}
 	printf("noise: worst interquartile range across rounds, as %% of the "
-	       "median: none %.1f%%, pass %.1f%%, emul %.1f%%\n",
+	       "median: none %.1f%%, pass %.1f%%, emul %.1f%%, trap-pass "
+	       "%.1f%%, trap-emul %.1f%%\n",
 	       100 * spread[MODE_NONE], 100 * spread[MODE_PASS],
-	       100 * spread[MODE_EMUL]);
+	       100 * spread[MODE_EMUL], 100 * spread[MODE_TRAP_PASS],
+	       100 * spread[MODE_TRAP_EMUL]);
 	for (int m = 0; m < N_MODES; m++)
 		printf("%s\n", worker_ok[m]);
 	return 0;

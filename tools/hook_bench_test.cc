@@ -46,6 +46,10 @@ TEST(HookBench, QuickRunPrintsEveryRowAndEachModeWasReal)
 	    {"syscall(SYS_getppid) ", 1},
 	    {"write(devnull, buf, 1) ", 1},
 	    {"close(-1) ", 1},
+	    {"trap getppid() ", 1},
+	    {"trap syscall(SYS_getppid) ", 1},
+	    {"trap write(devnull, buf, 1) ", 1},
+	    {"trap close(-1) ", 1},
 	    {"/bin/true ", 2},
 	    {"python3 -c pass ", 2},
 	};
@@ -63,6 +67,16 @@ TEST(HookBench, QuickRunPrintsEveryRowAndEachModeWasReal)
 	EXPECT_NE(out.find("getppid() returned the hook's constant 31337 "
 			   "every time"),
 		  std::string::npos)
+	    << out;
+	// The trap workers ran with every libc site trapped (each checked the
+	// library's SIGTRAP handler was in place) and proved their mode too.
+	EXPECT_EQ(LinesStartingWith(out, "ok trap-pass: every site trapped, "
+					 "hook saw every call"),
+		  1)
+	    << out;
+	EXPECT_EQ(LinesStartingWith(out, "ok trap-emul: every site trapped, "
+					 "hook answered every call"),
+		  1)
 	    << out;
 }
 

@@ -77,8 +77,9 @@ int main(int argc, char **argv)
 		       (unsigned long long)(s->address - obj->bias),
 		       planner_kind_name((enum plan_kind)p->kind));
 		if (p->kind == PLAN_FALLBACK)
-			printf(" (%s)", planner_reason_name(
-					    (enum plan_reason)p->reason));
+			printf(" (%s), trapped: int3 at 0x%llx",
+			       planner_reason_name((enum plan_reason)p->reason),
+			       (unsigned long long)(s->address - obj->bias));
 		else
 			printf(
 			    ", %u bytes at 0x%llx", p->patch_len,

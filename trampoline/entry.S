@@ -215,11 +215,11 @@
 .if \kind == SI_KIND_ENTRY
 	/* The fast path: the hook called from here, without si_dispatch,
 	 * when nothing else wants the call (see entry_abi.h). */
+	cmpl $0, si_dispatch_slow(%rip)
+	jne .L\name\()_dispatch	/* si_dispatch sees every call */
 	mov si_in_hook@gottpoff(%rip), %rcx
 	cmpl $0, %fs:(%rcx)
 	jne .L\name\()_in_hook
-	cmpl $0, si_dispatch_slow(%rip)
-	jne .L\name\()_dispatch
 	mov intercept_hook_point@GOTPCREL(%rip), %r11
 	mov (%r11), %r11
 	test %r11, %r11

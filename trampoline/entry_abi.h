@@ -281,7 +281,9 @@ void si_clone_thread_start_flags(void);
 
 /* The fast path. Unless si_dispatch_slow is set, the stub itself calls
  * intercept_hook_point (the public hook, defined by dispatch/) with the
- * calling thread's si_in_hook set around the call, and skips si_dispatch:
+ * calling thread's si_in_hook set around the call, and skips si_dispatch.
+ * While si_dispatch_slow is set, every call goes to si_dispatch, the calls
+ * a hook makes included (dispatch/trap.h needs to see those too):
  *
  *   si_in_hook set           SI_ACTION_FORWARD (a call the hook makes),
  *                            except rt_sigreturn: si_dispatch decides
@@ -292,8 +294,9 @@ void si_clone_thread_start_flags(void);
  *                            clone3 and rt_sigaction:
  *                            si_dispatch_forward_special decides
  *
- * which is what si_dispatch answers when nothing else (a log, a post hook)
- * needs the call. dispatch/ sets si_dispatch_slow whenever something does. */
+ * which is what si_dispatch answers when nothing else (a log, a post hook,
+ * trapped sites) needs the call. dispatch/ sets si_dispatch_slow whenever
+ * something does. */
 extern __thread int si_in_hook __attribute__((tls_model("initial-exec")));
 extern int si_dispatch_slow;
 

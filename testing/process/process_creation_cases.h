@@ -50,14 +50,19 @@ struct CreationRun {
 	std::vector<Event> events;
 };
 
-inline CreationRun RunCreation(const CreationCase &c)
+// `extra_env`: more environment entries for the run (e.g.
+// INTERCEPT_DEBUG_TRAP=1).
+inline CreationRun RunCreation(const CreationCase &c,
+			       const std::vector<std::string> &extra_env = {})
 {
 	CreationRun run;
 	std::string rec = MakeTempDir(std::string("spawn_") + c.mode);
+	std::vector<std::string> env = {"SI_REC_EVENTS=1"};
+	env.insert(env.end(), extra_env.begin(), extra_env.end());
 	run.result =
 	    RunProgram(HelperPath("prog_spawn"),
 		       {"prog_spawn", c.mode, HelperPath("prog_getppid")},
-		       HookEnv(StaticHookPath(), rec, {"SI_REC_EVENTS=1"}));
+		       HookEnv(StaticHookPath(), rec, env));
 	for (const std::string &line : SplitLines(run.result.out)) {
 		long a;
 		int st;

@@ -74,12 +74,21 @@ INSTANTIATE_TEST_SUITE_P(
 // Handlers that run while their thread is inside the hook (the hook sends
 // the signal itself) make calls the hook sees, like any other of the
 // application's; the program sees its own handlers in sigaction's answers.
-TEST(SignalInHookTest, HandlersInterruptingTheHookAreIntercepted)
+class SignalInHookTest : public ::testing::TestWithParam<bool>
+{
+};
+
+// Also with every site trapped (INTERCEPT_DEBUG_TRAP=1): the trap's own
+// handling of signal calls keeps the handlers wrapped.
+TEST_P(SignalInHookTest, HandlersInterruptingTheHookAreIntercepted)
 {
 	std::string rec = MakeTempDir("sig_in_hook");
+	std::vector<std::string> extra;
+	if (GetParam())
+		extra.push_back("INTERCEPT_DEBUG_TRAP=1");
 	RunResult r =
 	    RunProgram(HelperPath("prog_sig_in_hook"), {"prog_sig_in_hook"},
-		       HookEnv(StaticHookPath(), rec));
+		       HookEnv(StaticHookPath(), rec, extra));
 	ASSERT_FALSE(r.timed_out) << r.out << r.err;
 	ASSERT_EQ(r.exit_code, 0) << r.err;
 	EXPECT_EQ(r.out, "info 1 signo_ok 1 query_ok 1\n"
@@ -88,6 +97,12 @@ TEST(SignalInHookTest, HandlersInterruptingTheHookAreIntercepted)
 	EXPECT_EQ(CountOf(counts, SYS_getsid), 2);
 	EXPECT_EQ(CountOf(counts, SYS_rt_sigreturn), 2);
 }
+
+INSTANTIATE_TEST_SUITE_P(Sites, SignalInHookTest, ::testing::Bool(),
+			 [](const ::testing::TestParamInfo<bool> &info) {
+				 return std::string(info.param ? "Trapped"
+							       : "Patched");
+			 });
 
 } // namespace
 } // namespace si_process
