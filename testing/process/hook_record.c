@@ -43,7 +43,7 @@ static int log_paths;
 /* ---- small formatting into fixed buffers -------------------------------- */
 
 struct line {
-	char buf[256];
+	char buf[4200]; /* a path (PATH_MAX) and a number */
 	size_t len;
 };
 
@@ -129,7 +129,7 @@ static void log_event(const char *event, long arg)
 static void log_path(long nr, long path_arg)
 {
 	struct line l = {.len = 0};
-	char path[200];
+	char path[4096];
 	struct iovec local = {path, sizeof(path) - 1};
 	struct iovec remote = {(void *)path_arg, sizeof(path) - 1};
 	long n, fd;
