@@ -34,6 +34,7 @@
 #include "base/arena.h"
 #include "base/raw_syscall.h"
 #include "dispatch/text.h"
+#include "dispatch/trap.h"
 #include "patcher/locator.h"
 
 /* Objects known at once (patched or not): far more than SI_MAX_OBJECTS,
@@ -174,8 +175,13 @@ void si_objects_commit(struct si_object *so, const struct dl_phdr_info *info,
  * object is only inferred. */
 static void release(struct known *k, bool unloaded)
 {
-	if (unloaded && k->region)
+	if (unloaded && k->region) {
+		/* Its trapped sites first: nothing may be sent to trampolines
+		 * that are about to go. */
+		si_trap_forget((uint64_t)k->region,
+			       (uint64_t)k->region + k->region_size);
 		raw_syscall2(SYS_munmap, (long)k->region, (long)k->region_size);
+	}
 	if (unloaded && k->so) {
 		k->so->n_sites = 0;
 		k->so->path[0] = 0;

@@ -298,9 +298,11 @@ int si_patch_object(const struct dl_phdr_info *info, void *arg)
 	    .entry_flags = (uint64_t)(uintptr_t)&si_entry_flags,
 	    .object = so,
 	    .mmap_min_addr = 0,
-	    /* Not in objects loaded later: they may be unloaded, and the
-	     * trap table has no way to forget sites yet. */
-	    .trap_fallbacks = !pc->late,
+	    /* In objects loaded later only if the handler was installed
+	     * while the process had one thread (with INTERCEPT_ALL_OBJS):
+	     * then no thread can have SIGTRAP blocked. */
+	    .trap_fallbacks =
+		!pc->late || __atomic_load_n(&si_trap_active, __ATOMIC_ACQUIRE),
 	};
 	bool from_cache;
 	err = get_plan(pc, info, &obj, &sites, &plan, &from_cache);
@@ -308,7 +310,7 @@ int si_patch_object(const struct dl_phdr_info *info, void *arg)
 	if (err) {
 		report_error(obj.path, "analysis failed", err);
 	} else {
-		if (pc->trap_all && !pc->late) {
+		if (pc->trap_all) {
 			for (size_t i = 0; i < plan.n_sites; i++)
 				plan.sites[i].kind = PLAN_FALLBACK;
 		}
@@ -408,6 +410,13 @@ static void si_preload_init(int argc, char **argv, char **envp)
 	} else {
 		pc.cache_dir[0] = 0;
 	}
+	/* Objects dlopen maps later may have sites that need the trap:
+	 * install its handler now, while this is the only thread. */
+	if (pc.all_objects && si_trap_prepare() != 0)
+		report_error("SIGTRAP",
+			     "cannot install the handler for sites of objects "
+			     "loaded later",
+			     0);
 	locator_for_each_loaded(si_patch_object, &pc);
 	/* Every object present is now known; with INTERCEPT_ALL_OBJS, those
 	 * dlopen maps from now on are patched as they come. */

@@ -271,6 +271,42 @@ static long install(void)
 	return 0;
 }
 
+int si_trap_prepare(void)
+{
+	if (__atomic_load_n(&si_trap_active, __ATOMIC_ACQUIRE))
+		return 0;
+	return (int)install();
+}
+
+int si_trap_forget(uint64_t target_lo, uint64_t target_hi)
+{
+	size_t old_n, keep = 0;
+	const struct si_trap_entry *old = si_trap_sites(&old_n);
+
+	for (size_t i = 0; i < old_n; i++)
+		keep += old[i].target < target_lo || old[i].target >= target_hi;
+	if (keep == old_n)
+		return 0;
+	size_t bytes =
+	    sizeof(struct trap_set) + keep * sizeof(struct si_trap_entry);
+	bytes = (bytes + 4095) & ~(size_t)4095;
+	long m = raw_syscall6(SYS_mmap, 0, (long)bytes, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw_is_error(m))
+		return (int)m;
+	struct trap_set *t = (struct trap_set *)m;
+	t->bytes = bytes;
+	t->n = 0;
+	for (size_t i = 0; i < old_n; i++)
+		if (old[i].target < target_lo || old[i].target >= target_hi)
+			t->e[t->n++] = old[i]; /* stays sorted */
+	raw_syscall3(SYS_mprotect, m, (long)bytes, PROT_READ);
+	/* The old table stays mapped: a handler in another thread may be
+	 * reading it. */
+	__atomic_store_n(&trap_current, t, __ATOMIC_RELEASE);
+	return (int)(old_n - keep);
+}
+
 int si_trap_add_sites(struct si_trap_entry *e, size_t n)
 {
 	size_t old_n;

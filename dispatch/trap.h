@@ -75,6 +75,18 @@ extern int si_trap_active;
  * theirs. Two calls must not run at once. */
 int si_trap_add_sites(struct si_trap_entry *e, size_t n);
 
+/* Installs the handler and the signal-mask filtering now, with no site
+ * yet (as si_trap_add_sites does the first time), so that sites added
+ * later, while other threads run, never meet a thread with SIGTRAP
+ * blocked: call it while the process has one thread. Returns 0 or -errno. */
+int si_trap_prepare(void);
+
+/* Takes out of the table every site whose trampoline lies in
+ * [target_lo, target_hi) (an unloaded object's), publishing a new table as
+ * si_trap_add_sites does. Returns the number of sites taken out, or
+ * -errno. Must not run at the same time as si_trap_add_sites. */
+int si_trap_forget(uint64_t target_lo, uint64_t target_hi);
+
 /* The table as published: *n gets its length (0 and NULL before any add). */
 const struct si_trap_entry *si_trap_sites(size_t *n);
 

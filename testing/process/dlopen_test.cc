@@ -119,6 +119,51 @@ TEST(DlopenTest, DlopenedObjectPatchedBeforeItsConstructor)
 	EXPECT_EQ(CountOf(ReadCounts(rec, r.pid), SYS_getppid), 2);
 }
 
+// An object loaded later whose site no jump fits is hooked through the
+// trap, again after each dlclose and dlopen (its sites leave the trap table
+// with it): the same result as a jump-patched site, and the unpatched one
+// without INTERCEPT_ALL_OBJS.
+TEST(DlopenTest, TrappedSiteInDlopenedObject)
+{
+	std::string lib = HelperPath("libsi_trap_fixture.so");
+	std::string rec = MakeTempDir("trapsite");
+	RunResult r = RunDl({"prog_dlopen", "trapsite", lib, "3"}, rec,
+			    {"INTERCEPT_ALL_OBJS=1", "INTERCEPT_DEBUG_DUMP=1"});
+	ASSERT_EQ(r.exit_code, 0) << r.err;
+	EXPECT_EQ(r.out, "round 0 mark " + kMark + "\nround 1 mark " + kMark +
+			     "\nround 2 mark " + kMark + "\n")
+	    << r.err;
+	// Three loads, each with its trapped site (the fixture's other site
+	// gets a jump).
+	EXPECT_EQ(
+	    CountMatching(SplitLines(r.err),
+			  std::regex("libsi_trap_fixture\\.so: 2 sites, 1 "
+				     "inline, 0 padding, 1 trapped, 0 "
+				     "not patched")),
+	    3u)
+	    << r.err;
+
+	RunResult plain = RunDl({"prog_dlopen", "trapsite", lib, "1"},
+				MakeTempDir("trapsite_plain"), {});
+	ASSERT_EQ(plain.exit_code, 0) << plain.err;
+	EXPECT_EQ(plain.out.find(kMark), std::string::npos) << plain.out;
+	EXPECT_EQ(plain.out.rfind("round 0 mark 0x", 0), 0u) << plain.out;
+}
+
+// After dlclose the site leaves the trap table: an int3 of the program's
+// own at that address later reaches the program's SIGTRAP handler, not
+// the library's released trampoline.
+TEST(DlopenTest, UnloadedObjectsTrappedSitesAreForgotten)
+{
+	RunResult r =
+	    RunDl({"prog_dlopen", "stale", HelperPath("libsi_trap_fixture.so")},
+		  MakeTempDir("stale"), {"INTERCEPT_ALL_OBJS=1"});
+	ASSERT_EQ(r.exit_code, 0) << r.err;
+	if (r.out == "skip\n")
+		GTEST_SKIP() << "the old address was taken again";
+	EXPECT_EQ(r.out, "mark " + kMark + " app_traps 1\n") << r.err;
+}
+
 // dlclose then dlopen again: the object comes back at the same address,
 // with the same bytes; it must be patched afresh (new trampolines), never
 // matched to the released ones, and the old trampolines must be gone (the

@@ -10,6 +10,15 @@
  *   dlmopen LIB           as once, in a new link-map namespace
  *   failed BAD GOOD N     N rounds of: dlopen(BAD) (which must fail),
  *                         "failed", then as once with GOOD
+ *   trapsite LIB N        N rounds of dlopen(LIB) (trap_fixture.S: a site
+ *                         no jump fits), its site called with the marker
+ *                         call, "round I mark Y", dlclose
+ *   stale LIB             dlopen(LIB) (trap_fixture.S), its site called,
+ *                         dlclose; then an int3 of the program's own at
+ *                         the old site's address (a fresh mapping there)
+ *                         must reach the program's SIGTRAP handler:
+ *                         "mark Y app_traps K" (or "skip" if the address
+ *                         cannot be mapped again)
  *   threads A B T N R V   keeps A open; T threads each make N rounds of
  *                         getppid through libc (the hook answers V) and A's
  * marker call, while the main thread makes R rounds of dlopen(B), B's marker
@@ -21,9 +30,12 @@
  */
 #include <dlfcn.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -136,6 +148,74 @@ static int run_threads(char **argv)
 	return 0;
 }
 
+/* Calls trap_fixture.S's si_tfx_site (rax = number, rdi = first
+ * argument), stepping over the red zone the call's push would clobber. */
+static long call_site(void *fn, long nr, long a0)
+{
+	long r;
+	register long rdi __asm__("rdi") = a0;
+	__asm__ volatile("sub $128, %%rsp\n\t"
+			 "call *%[f]\n\t"
+			 "add $128, %%rsp"
+			 : "=a"(r), "+r"(rdi)
+			 : "a"(nr), [f] "r"(fn)
+			 : "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11",
+			   "memory", "cc");
+	return r;
+}
+
+static int run_trapsite(const char *lib, long n)
+{
+	for (long i = 0; i < n; i++) {
+		void *h = dlopen(lib, RTLD_NOW);
+		void *site = h ? dlsym(h, "si_tfx_site") : NULL;
+		if (!site) {
+			fprintf(stderr, "dlopen/dlsym %s: %s\n", lib,
+				dlerror());
+			return 1;
+		}
+		long m = call_site(site, SYS_getppid, SI_REC_MARK_ARG0);
+		printf("round %ld mark %#lx\n", i, m);
+		dlclose(h);
+	}
+	return 0;
+}
+
+static volatile sig_atomic_t app_traps;
+
+static void on_app_trap(int sig)
+{
+	(void)sig;
+	app_traps++;
+}
+
+static int run_stale(const char *lib)
+{
+	void *h = dlopen(lib, RTLD_NOW);
+	void *site = h ? dlsym(h, "si_tfx_site") : NULL;
+	if (!site) {
+		fprintf(stderr, "dlopen/dlsym %s: %s\n", lib, dlerror());
+		return 1;
+	}
+	long m = call_site(site, SYS_getppid, SI_REC_MARK_ARG0);
+	dlclose(h);
+	signal(SIGTRAP, on_app_trap);
+	uintptr_t page = (uintptr_t)site & ~(uintptr_t)4095;
+	void *p =
+	    mmap((void *)page, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p != (void *)page) {
+		printf("skip\n");
+		return 0;
+	}
+	unsigned char *code = (unsigned char *)site;
+	code[0] = 0xcc; /* int3 */
+	code[1] = 0xc3; /* ret */
+	call_site(site, SYS_getppid, 0);
+	printf("mark %#lx app_traps %d\n", m, (int)app_traps);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct fixture f;
@@ -180,6 +260,10 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
+	if (argc >= 3 && !strcmp(argv[1], "stale"))
+		return run_stale(argv[2]);
+	if (argc >= 4 && !strcmp(argv[1], "trapsite"))
+		return run_trapsite(argv[2], strtol(argv[3], NULL, 10));
 	if (argc >= 8 && !strcmp(argv[1], "threads"))
 		return run_threads(argv);
 	fprintf(stderr, "usage: see prog_dlopen.c\n");
