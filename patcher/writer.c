@@ -371,22 +371,67 @@ static int prot_of(const struct locator_object *obj, uint64_t address)
 	return seg ? seg->prot : (PROT_READ | PROT_EXEC);
 }
 
-/* Replaces the pages [start, end) by a patched copy: the writes w[0..nw)
- * go into a fresh RW copy, which is made `prot` and moved over the
- * originals with one mremap(MREMAP_FIXED) (see writer.h for why no thread
- * sees a half-written instruction). Returns 0 or -errno, the originals
- * untouched on error. */
-static int swap_in(uint64_t start, uint64_t end, int prot,
-		   const struct pending *w, size_t nw)
+/* The object's file, opened for the private copies of its patched pages
+ * (-1: anonymous copies). */
+static long open_object_file(const struct locator_object *obj)
 {
-	size_t len = (size_t)(end - start);
+	if (obj->path[0] != '/')
+		return -1;
+	long fd = raw_syscall4(SYS_openat, AT_FDCWD, (long)obj->path,
+			       O_RDONLY | O_CLOEXEC, 0);
+	return raw_is_error(fd) ? -1 : fd;
+}
+
+/* Where the page at `start` comes from in the object's file, or -1. */
+static long file_offset_of(const struct locator_object *obj, uint64_t start,
+			   uint64_t at)
+{
+	const struct locator_segment *seg = locator_segment_at(obj, at);
+	if (!seg || start + seg->file_offset < seg->start)
+		return -1;
+	return (long)(seg->file_offset + (start - seg->start));
+}
+
+/* A private RW mapping of [start, start + len) holding the same bytes as
+ * the live pages: the object's file mapped at the same offset when it still
+ * holds those bytes (so /proc/self/maps, and profilers and debuggers that
+ * read it, keep naming the file), else an anonymous copy. Returns the
+ * address or -errno. */
+static long private_copy(uint64_t start, size_t len, long fd, long offset)
+{
+	if (fd >= 0 && offset >= 0 && offset % PAGE == 0) {
+		long m =
+		    raw_syscall6(SYS_mmap, 0, (long)len, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_POPULATE, fd, offset);
+		if (!raw_is_error(m)) {
+			if (__builtin_memcmp((const void *)m,
+					     (const void *)(uintptr_t)start,
+					     len) == 0)
+				return m;
+			raw_syscall2(SYS_munmap, m, (long)len);
+		}
+	}
 	long m =
 	    raw_syscall6(SYS_mmap, 0, (long)len, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (!raw_is_error(m))
+		copy_bytes((uint8_t *)m, (const void *)(uintptr_t)start, len);
+	return m;
+}
+
+/* Replaces the pages [start, end) by a patched copy: the writes w[0..nw)
+ * go into a private RW copy (private_copy: the object's file where it can),
+ * which is made `prot` and moved over the originals with one
+ * mremap(MREMAP_FIXED) (see writer.h for why no thread sees a half-written
+ * instruction). Returns 0 or -errno, the originals untouched on error. */
+static int swap_in(uint64_t start, uint64_t end, int prot,
+		   const struct pending *w, size_t nw, long fd, long offset)
+{
+	size_t len = (size_t)(end - start);
+	long m = private_copy(start, len, fd, offset);
 	if (raw_is_error(m))
 		return (int)m;
 	uint8_t *copy = (uint8_t *)m;
-	copy_bytes(copy, (const void *)(uintptr_t)start, len);
 	for (size_t k = 0; k < nw; k++)
 		copy_bytes(copy + (w[k].address - start), w[k].bytes, w[k].len);
 	long r = raw_syscall3(SYS_mprotect, m, (long)len, prot);
@@ -459,6 +504,7 @@ int writer_patch(const struct locator_object *obj,
 	for (size_t k = 1; k < nw; k++)
 		if (w[k].address < w[k - 1].address + w[k - 1].len)
 			return WRITER_E_CODE;
+	long fd = open_object_file(obj);
 	size_t i = 0;
 	while (i < nw) {
 		/* A run: consecutive pages touched by writes i..j-1. */
@@ -477,11 +523,17 @@ int writer_patch(const struct locator_object *obj,
 				end = e;
 			j++;
 		}
-		int err = swap_in(start, end, prot, w + i, j - i);
-		if (err)
+		int err = swap_in(start, end, prot, w + i, j - i, fd,
+				  file_offset_of(obj, start, w[i].address));
+		if (err) {
+			if (fd >= 0)
+				raw_syscall1(SYS_close, fd);
 			return err;
+		}
 		i = j;
 	}
+	if (fd >= 0)
+		raw_syscall1(SYS_close, fd);
 	return WRITER_OK;
 }
 
@@ -526,8 +578,11 @@ int writer_redirect(const struct locator_object *obj, uint64_t at,
 	/* e9 rel32   jmp dest */
 	if (emit_jmp_rel32(w.bytes, sizeof(w.bytes), at, dest) != 5)
 		return WRITER_E_NO_REGION;
-	int err =
-	    swap_in(page_down(at), page_up(at + 5), prot_of(obj, at), &w, 1);
+	long fd = open_object_file(obj);
+	int err = swap_in(page_down(at), page_up(at + 5), prot_of(obj, at), &w,
+			  1, fd, file_offset_of(obj, page_down(at), at));
+	if (fd >= 0)
+		raw_syscall1(SYS_close, fd);
 	if (err && out->stub) {
 		raw_syscall2(SYS_munmap, (long)out->stub, (long)out->stub_size);
 		out->stub = 0;

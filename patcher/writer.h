@@ -24,8 +24,10 @@
  * and nothing is ever writable and executable at once:
  *  1. Trampolines are generated into a fresh private RW mapping near the
  *     object, which is then made RX. No site points at it yet.
- *  2. Each run of object pages holding patches is copied into a fresh RW
- *     mapping, patched there, made RX (the object's own protection), and
+ *  2. Each run of object pages holding patches is copied into a fresh
+ *     private RW mapping (of the object's file at the same offset when the
+ *     file still holds the same bytes, so /proc/self/maps keeps naming it;
+ *     else anonymous), patched there, made RX (the object's protection), and
  *     moved over the original pages with one mremap(MREMAP_FIXED). The
  *     kernel swaps the page-table entries under the mmap lock and flushes
  *     every CPU's TLB before mremap returns: another thread fetching from

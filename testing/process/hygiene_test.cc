@@ -1,6 +1,7 @@
 // What a preloaded process must not get from the library: a writable and
 // executable mapping, an executable stack, a file descriptor that outlives
 // exec, or symbols beyond the public five.
+#include <algorithm>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -47,6 +48,53 @@ TEST_P(MapsTest, NoWritableAndExecutableMappingAndNoExecutableStack)
 		}
 	}
 	EXPECT_EQ(stacks, 1) << r.out;
+}
+
+// Patched pages are private copies of the object's own file: between
+// libc's first and last mapping every executable mapping still names libc
+// (at the file offset it comes from), so profilers and debuggers that read
+// /proc/self/maps keep symbolizing it; likewise for the loader.
+TEST_P(MapsTest, PatchedPagesKeepTheirFileName)
+{
+	RunResult r =
+	    RunProgram("/bin/cat", {"cat", "/proc/self/maps"},
+		       HookEnv(StaticHookPath(), "", GetParam().extra_env));
+	ASSERT_EQ(r.exit_code, 0) << r.err;
+	RunResult plain = RunProgram("/bin/cat", {"cat", "/proc/self/maps"});
+	for (const char *object : {"/libc.so.6", "/ld-linux-x86-64.so.2"}) {
+		SCOPED_TRACE(object);
+		std::vector<std::string> lines = SplitLines(r.out);
+		size_t first = lines.size(), last = 0;
+		for (size_t i = 0; i < lines.size(); i++)
+			if (lines[i].find(object) != std::string::npos) {
+				first = std::min(first, i);
+				last = i;
+			}
+		ASSERT_LT(first, lines.size()) << r.out;
+		size_t exec = 0;
+		for (size_t i = first; i <= last; i++) {
+			std::istringstream in(lines[i]);
+			std::string range, perms;
+			in >> range >> perms;
+			if (perms.size() == 4 && perms[2] == 'x') {
+				exec++;
+				EXPECT_NE(lines[i].find(object),
+					  std::string::npos)
+				    << "anonymous code inside the object: "
+				    << lines[i];
+			}
+		}
+		// Patching split the code mapping into several.
+		size_t plain_exec = 0;
+		for (const std::string &l : SplitLines(plain.out)) {
+			std::istringstream in(l);
+			std::string range, perms;
+			in >> range >> perms;
+			plain_exec += l.find(object) != std::string::npos &&
+				      perms.size() == 4 && perms[2] == 'x';
+		}
+		EXPECT_GT(exec, plain_exec) << r.out;
+	}
 }
 
 INSTANTIATE_TEST_SUITE_P(Configs, MapsTest,
