@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 
 #include "base/raw_syscall.h"
+#include "dispatch/exhaustive.h"
 #include "dispatch/log.h"
 #include "dispatch/signals.h"
 #include "dispatch/trap.h"
@@ -38,7 +39,8 @@ void si_dispatch_update_slow(void)
 {
 	int slow = __atomic_load_n(&si_post_hook, __ATOMIC_RELAXED) != NULL ||
 		   __atomic_load_n(&si_log_active, __ATOMIC_RELAXED) ||
-		   __atomic_load_n(&si_trap_active, __ATOMIC_RELAXED);
+		   __atomic_load_n(&si_trap_active, __ATOMIC_RELAXED) ||
+		   __atomic_load_n(&si_exhaustive, __ATOMIC_RELAXED);
 	__atomic_store_n(&si_dispatch_slow, slow, __ATOMIC_RELEASE);
 }
 
@@ -102,7 +104,8 @@ static __attribute__((noinline)) int dispatch_clone(struct si_frame *frame)
 			    __ATOMIC_RELAXED) == NULL &&
 	    __atomic_load_n(&intercept_hook_point_clone_parent,
 			    __ATOMIC_RELAXED) == NULL &&
-	    !si_log_per_process() && !may_share_our_tls(frame))
+	    !si_log_per_process() && !may_share_our_tls(frame) &&
+	    !__atomic_load_n(&si_exhaustive, __ATOMIC_RELAXED))
 		return SI_ACTION_FORWARD;
 	return si_clone_plan(frame);
 }
@@ -127,11 +130,35 @@ static __attribute__((noinline)) int forward_trap_aware(struct si_frame *frame,
 	return SI_ACTION_EMULATED;
 }
 
+/* A forwarded call in exhaustive mode: run here, inside the range SUD lets
+ * through, except the calls that must run at their site, which go there
+ * with the thread's selector set to allow (exhaustive.h). */
+static __attribute__((noinline)) int forward_exhaustive(struct si_frame *frame,
+							int action)
+{
+	if (si_dispatch_must_run_at_site(frame->nr)) {
+		si_exhaustive_allow_once();
+		return SI_ACTION_FORWARD;
+	}
+	frame->result = raw_syscall6(frame->nr, frame->args[0], frame->args[1],
+				     frame->args[2], frame->args[3],
+				     frame->args[4], frame->args[5]);
+	if (action == SI_ACTION_FORWARD_POST)
+		si_dispatch_post(frame, frame->result);
+	return SI_ACTION_EMULATED;
+}
+
 static inline int forwarded(struct si_frame *frame, int action)
 {
 	if (__builtin_expect(__atomic_load_n(&si_trap_active, __ATOMIC_RELAXED),
+			     0)) {
+		action = forward_trap_aware(frame, action);
+		if (action == SI_ACTION_EMULATED)
+			return action;
+	}
+	if (__builtin_expect(__atomic_load_n(&si_exhaustive, __ATOMIC_RELAXED),
 			     0))
-		return forward_trap_aware(frame, action);
+		return forward_exhaustive(frame, action);
 	return action;
 }
 
@@ -210,6 +237,37 @@ dispatch_logged(struct si_frame *frame,
 	return SI_ACTION_EMULATED;
 }
 
+int si_dispatch_observe(struct si_frame *frame)
+{
+	int (*hook)(long, long, long, long, long, long, long, long *) =
+	    __atomic_load_n(&intercept_hook_point, __ATOMIC_RELAXED);
+	int was_in_hook = si_in_hook;
+	int forward = 1;
+	struct si_log_line line;
+	bool logging = __atomic_load_n(&si_log_active, __ATOMIC_RELAXED) &&
+		       si_log_wants(frame->nr);
+
+	if (was_in_hook && frame->nr != SYS_rt_sigreturn)
+		return SI_ACTION_FORWARD;
+	si_in_hook = 1;
+	if (logging)
+		si_log_call(frame, &line);
+	if (hook != NULL) {
+		frame->result = -ENOSYS;
+		forward = hook(frame->nr, frame->args[0], frame->args[1],
+			       frame->args[2], frame->args[3], frame->args[4],
+			       frame->args[5], &frame->result);
+	}
+	if (forward == 0 && frame->nr != SYS_rt_sigreturn) {
+		if (logging)
+			si_log_result(frame, frame->result, &line);
+		si_in_hook = was_in_hook;
+		return SI_ACTION_EMULATED;
+	}
+	si_in_hook = was_in_hook;
+	return SI_ACTION_FORWARD;
+}
+
 int si_dispatch(struct si_frame *frame)
 {
 	int (*hook)(long, long, long, long, long, long, long, long *) =
@@ -218,6 +276,9 @@ int si_dispatch(struct si_frame *frame)
 	int was_in_hook = si_in_hook;
 	int forward = 1;
 
+	if (__builtin_expect(__atomic_load_n(&si_exhaustive, __ATOMIC_RELAXED),
+			     0))
+		si_exhaustive_enter();
 	/* A call the hook itself makes goes to the kernel. rt_sigreturn never
 	 * comes from a hook's code: it ends a signal handler that interrupted
 	 * one, and is shown to the hook like the handler's other calls. */
@@ -274,6 +335,7 @@ void si_dispatch_clone_done(struct si_frame *frame)
 	}
 	if (result == 0) {
 		si_log_forked(); /* a new process gets its own per-pid log */
+		si_exhaustive_child(); /* the kernel did not arm it */
 		void (*child)(void) = __atomic_load_n(
 		    &intercept_hook_point_clone_child, __ATOMIC_RELAXED);
 		if (child != NULL) {

@@ -49,6 +49,12 @@ typedef void (*si_post_hook_fn)(long syscall_number, const long args[6],
 /* Installs (or with NULL removes) the post hook. */
 void si_dispatch_set_post_hook(si_post_hook_fn fn);
 
+/* Shows the call in `frame` to the log and the hook only (no clone hooks,
+ * nothing run): SI_ACTION_EMULATED with frame->result if the hook answered
+ * it, else SI_ACTION_FORWARD. For calls trapped in exhaustive mode that
+ * must run where they were made. */
+int si_dispatch_observe(struct si_frame *frame);
+
 /* Recomputes si_dispatch_slow (entry_abi.h) after the post hook or the log
  * was switched on or off: the stub's fast path is taken only while neither
  * needs the calls. */

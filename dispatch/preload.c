@@ -45,6 +45,7 @@
 #include "disasm/disasm.h"
 #include "dispatch/dispatch.h"
 #include "dispatch/early.h"
+#include "dispatch/exhaustive.h"
 #include "dispatch/loader.h"
 #include "dispatch/log.h"
 #include "dispatch/preload.h"
@@ -396,7 +397,8 @@ static void si_preload_init(int argc, char **argv, char **envp)
 	pc.ldso_addr = si_loader_find();
 	pc.arena = &arena;
 	pc.disasm = cs;
-	pc.all_objects = env_flag("INTERCEPT_ALL_OBJS");
+	bool exhaustive = env_flag("INTERCEPT_EXHAUSTIVE");
+	pc.all_objects = env_flag("INTERCEPT_ALL_OBJS") || exhaustive;
 	pc.dump = env_flag("INTERCEPT_DEBUG_DUMP");
 	pc.trap_all = env_flag("INTERCEPT_DEBUG_TRAP");
 	pc.libc_addr = (const void *)&abort;
@@ -421,6 +423,17 @@ static void si_preload_init(int argc, char **argv, char **envp)
 	/* Every object present is now known; with INTERCEPT_ALL_OBJS, those
 	 * dlopen maps from now on are patched as they come. */
 	si_loader_start(&pc);
+	/* Everything else, through Syscall User Dispatch (exhaustive.h). */
+	int sud_err = exhaustive ? si_exhaustive_start() : 0;
+	if (sud_err != 0) {
+		char mbuf[512];
+		struct text m = TEXT_ON(mbuf);
+		text_str(&m, "syscall_intercept: INTERCEPT_EXHAUSTIVE: Syscall "
+			     "User Dispatch is not available (error ");
+		text_dec(&m, -sud_err);
+		text_str(&m, "); only patched code is intercepted");
+		text_write_line(&m, 2);
+	}
 	if (pc.n_unpatched > 0 && !pc.dump) {
 		char mbuf[512];
 		struct text m = TEXT_ON(mbuf);

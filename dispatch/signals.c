@@ -7,6 +7,7 @@
 #include <sys/syscall.h>
 
 #include "base/raw_syscall.h"
+#include "dispatch/exhaustive.h"
 #include "trampoline/entry_abi.h"
 
 /* The kernel's struct sigaction on x86_64 (not libc's). */
@@ -78,6 +79,8 @@ static void unlock(const uint64_t *saved_mask)
 long si_signals_sigaction(long sig, long act, long oact, long sigsetsize)
 {
 	struct ksigaction want = {0, 0, 0, 0}, k, old = {0, 0, 0, 0};
+	if (sig == SIGSYS && __atomic_load_n(&si_exhaustive, __ATOMIC_ACQUIRE))
+		return si_exhaustive_sigaction(act, oact, sigsetsize);
 	if (sig <= 0 || sig >= SI_NSIG || sigsetsize != SI_KERNEL_SIGSET)
 		return raw_syscall4(SYS_rt_sigaction, sig, act, oact,
 				    sigsetsize);

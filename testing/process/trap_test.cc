@@ -223,6 +223,19 @@ TEST(TrapTest, SeccompAndSigsysHandler)
 	EXPECT_GE(CountOf(counts, SYS_getppid), 2); // the hook saw it
 }
 
+// The same in exhaustive mode, where SIGSYS is also the library's (Syscall
+// User Dispatch): the program's handler still gets seccomp's SIGSYS.
+TEST(TrapTest, SeccompAndSigsysHandlerInExhaustiveMode)
+{
+	TrapRun r = RunBoth("seccomp", {"INTERCEPT_EXHAUSTIVE=1"});
+	ExpectSameButMarks(r, 1);
+	EXPECT_NE(r.hooked.out.find("seccomp 5555 handler 1\n"),
+		  std::string::npos)
+	    << r.hooked.out << r.hooked.err;
+	auto counts = ReadCounts(r.rec, r.hooked.pid);
+	EXPECT_GE(CountOf(counts, SYS_getppid), 2);
+}
+
 // clone(CLONE_VM|CLONE_THREAD, new stack) at the trapped site: the thread
 // continues after the site on its own stack, its calls are hooked, and the
 // clone hooks fire once on each side.

@@ -1,0 +1,218 @@
+/* Exhaustive mode: see exhaustive.h. */
+#include "dispatch/exhaustive.h"
+
+#include <errno.h>
+#include <link.h>
+#include <signal.h>
+#include <stddef.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+
+#include "base/raw_syscall.h"
+#include "dispatch/dispatch.h"
+#include "dispatch/trap.h"
+#include "trampoline/entry_abi.h"
+
+#ifndef PR_SET_SYSCALL_USER_DISPATCH
+#define PR_SET_SYSCALL_USER_DISPATCH 59
+#endif
+#define SUD_ON	  1
+#define SUD_ALLOW 0
+#define SUD_BLOCK 1
+#ifndef SYS_USER_DISPATCH
+#define SYS_USER_DISPATCH 2
+#endif
+#define KSIGSET_SIZE 8
+#ifndef SA_RESTORER
+#define SA_RESTORER 0x04000000
+#endif
+
+int si_exhaustive;
+
+static uintptr_t allowed_start, allowed_len;
+static __thread volatile char selector
+    __attribute__((tls_model("initial-exec")));
+static __thread char armed __attribute__((tls_model("initial-exec")));
+
+/* The kernel's struct sigaction on x86_64. */
+struct ksigaction {
+	void *handler;
+	unsigned long flags;
+	void *restorer;
+	uint64_t mask;
+};
+
+/* The application's SIGSYS action (what it last set, or what was there). */
+static struct ksigaction app_sigsys;
+static int app_lock;
+
+void si_trap_sigaction_restorer(void); /* trap_restorer.S */
+
+static long arm(void)
+{
+	selector = SUD_BLOCK;
+	long r = raw_syscall6(SYS_prctl, PR_SET_SYSCALL_USER_DISPATCH, SUD_ON,
+			      (long)allowed_start, (long)allowed_len,
+			      (long)&selector, 0);
+	armed = r == 0;
+	return r;
+}
+
+void si_exhaustive_enter(void)
+{
+	if (!armed)
+		arm();
+	selector = SUD_BLOCK;
+}
+
+void si_exhaustive_child(void)
+{
+	if (si_exhaustive)
+		arm();
+}
+
+void si_exhaustive_allow_once(void)
+{
+	selector = SUD_ALLOW;
+}
+
+/* The exec segment of this library: the range SUD lets through. */
+static int find_self(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	uintptr_t me = (uintptr_t)&find_self;
+	(void)size, (void)arg;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *p = &info->dlpi_phdr[i];
+		uintptr_t lo = info->dlpi_addr + p->p_vaddr;
+		if (p->p_type == PT_LOAD && (p->p_flags & PF_X) && me >= lo &&
+		    me < lo + p->p_memsz) {
+			allowed_start = lo;
+			allowed_len = p->p_memsz;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static bool must_run_natively(long nr)
+{
+	switch (nr) {
+	case SYS_clone:
+	case SYS_clone3:
+	case SYS_fork:
+	case SYS_vfork:
+	case SYS_rt_sigreturn:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A SIGSYS that is not SUD's: what the application's action says. */
+static void chain(int sig, siginfo_t *info, void *uc)
+{
+	struct ksigaction app = app_sigsys;
+	if (app.handler == (void *)SIG_IGN)
+		return;
+	if (app.handler == (void *)SIG_DFL) {
+		struct ksigaction dfl = {(void *)SIG_DFL, 0, 0, 0};
+		uint64_t bit = 1ULL << (SIGSYS - 1);
+		raw_syscall4(SYS_rt_sigaction, SIGSYS, (long)&dfl, 0,
+			     KSIGSET_SIZE);
+		raw_syscall4(SYS_rt_sigprocmask, SIG_UNBLOCK, (long)&bit, 0,
+			     KSIGSET_SIZE);
+		raw_syscall3(SYS_tgkill, raw_syscall0(SYS_getpid),
+			     raw_syscall0(SYS_gettid), SIGSYS);
+		return;
+	}
+	int saved = si_in_hook;
+	si_in_hook = 0;
+	if (app.flags & SA_SIGINFO)
+		((void (*)(int, siginfo_t *, void *))app.handler)(sig, info,
+								  uc);
+	else
+		((void (*)(int))app.handler)(sig);
+	si_in_hook = saved;
+}
+
+static void sud_handler(int sig, siginfo_t *info, void *ucv)
+{
+	ucontext_t *uc = (ucontext_t *)ucv;
+	greg_t *g = uc->uc_mcontext.gregs;
+	if (info->si_code != SYS_USER_DISPATCH) {
+		chain(sig, info, ucv);
+		return;
+	}
+	long nr = info->si_syscall;
+	uint64_t next = (uint64_t)(uintptr_t)info->si_call_addr;
+	/* The call, as the stub would have saved it at a patched site; the
+	 * site is the instruction's address (no object: "?" in the log). */
+	struct si_site site = {0, next - 2, NULL, SI_SITE_SAVE_NONE, 0};
+	struct si_frame frame = {0};
+	frame.app_rsp = (uint64_t)g[REG_RSP];
+	frame.site = &site;
+	frame.nr = nr;
+	frame.args[0] = g[REG_RDI];
+	frame.args[1] = g[REG_RSI];
+	frame.args[2] = g[REG_RDX];
+	frame.args[3] = g[REG_R10];
+	frame.args[4] = g[REG_R8];
+	frame.args[5] = g[REG_R9];
+	int action = must_run_natively(nr) ? si_dispatch_observe(&frame)
+					   : si_dispatch(&frame);
+	if (action == SI_ACTION_EMULATED) {
+		g[REG_RAX] = frame.result;
+		return;
+	}
+	/* Run where it was made: back to the instruction, let through. */
+	si_exhaustive_allow_once();
+	g[REG_RAX] = nr;
+	g[REG_RIP] = (greg_t)(next - 2);
+}
+
+long si_exhaustive_sigaction(long act, long oact, long sigsetsize)
+{
+	struct ksigaction want, old;
+	if (sigsetsize != KSIGSET_SIZE)
+		return -EINVAL;
+	if (act && !raw_copy_self(SYS_process_vm_readv, &want, (uint64_t)act,
+				  sizeof(want)))
+		return -EFAULT;
+	while (__atomic_exchange_n(&app_lock, 1, __ATOMIC_ACQUIRE))
+		raw_syscall0(SYS_sched_yield);
+	old = app_sigsys;
+	if (act)
+		app_sigsys = want;
+	__atomic_store_n(&app_lock, 0, __ATOMIC_RELEASE);
+	if (oact && !raw_copy_self(SYS_process_vm_writev, &old, (uint64_t)oact,
+				   sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+int si_exhaustive_start(void)
+{
+	if (!dl_iterate_phdr(find_self, NULL))
+		return -ENOENT;
+	/* SIGTRAP's mask filtering, for trapped sites of later objects. */
+	si_trap_prepare();
+	struct ksigaction ours = {(void *)sud_handler,
+				  SA_SIGINFO | SA_RESTORER | SA_NODEFER,
+				  (void *)si_trap_sigaction_restorer, 0};
+	long r = raw_syscall4(SYS_rt_sigaction, SIGSYS, (long)&ours,
+			      (long)&app_sigsys, KSIGSET_SIZE);
+	if (r != 0)
+		return (int)r;
+	r = arm();
+	if (r != 0) {
+		raw_syscall4(SYS_rt_sigaction, SIGSYS, (long)&app_sigsys, 0,
+			     KSIGSET_SIZE);
+		return (int)r;
+	}
+	uint64_t bit = 1ULL << (SIGSYS - 1);
+	raw_syscall4(SYS_rt_sigprocmask, SIG_UNBLOCK, (long)&bit, 0,
+		     KSIGSET_SIZE);
+	__atomic_store_n(&si_exhaustive, 1, __ATOMIC_RELEASE);
+	si_dispatch_update_slow();
+	return 0;
+}

@@ -1,0 +1,57 @@
+/*
+ * Exhaustive mode (INTERCEPT_EXHAUSTIVE=1): every syscall instruction the
+ * process executes after the library started reaches the hook, wherever
+ * it is: the objects patched as with INTERCEPT_ALL_OBJS (jumps, or the
+ * SIGTRAP trap), and anything else (code generated at run time, objects
+ * mapped without the loader) through Syscall User Dispatch.
+ *
+ * Every thread arms SUD (prctl(PR_SET_SYSCALL_USER_DISPATCH)) with this
+ * library's code as the allowed range and a per-thread selector set to
+ * block: a `syscall` anywhere else raises SIGSYS (SYS_USER_DISPATCH), and
+ * the library's handler shows the call to the hook and runs it itself
+ * (inside the allowed range), or, for the calls that must run where they
+ * were made (clone, fork, vfork, clone3, rt_sigreturn), sets the selector
+ * to allow and sends the thread back to the instruction. The kernel does
+ * not pass SUD on to new threads or processes: a child arms on its side of
+ * a clone the stub ran, or at its first intercepted call.
+ *
+ * Calls from patched sites never trap: in this mode the dispatcher runs
+ * every forwarded call itself (in the allowed range), except rt_sigreturn,
+ * exit and exit_group, which run at their site with the selector set to
+ * allow; every entry into the dispatcher sets it back to block.
+ *
+ * The application's own SIGSYS handler (seccomp's SECCOMP_RET_TRAP) keeps
+ * working: rt_sigaction(SIGSYS) records it, and the library's handler
+ * passes it every SIGSYS that is not SUD's.
+ */
+#ifndef SYSCALL_INTERCEPT_DISPATCH_EXHAUSTIVE_H
+#define SYSCALL_INTERCEPT_DISPATCH_EXHAUSTIVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Non-zero once exhaustive mode is on (set once, at start-up). */
+extern int si_exhaustive;
+
+/* Turns exhaustive mode on for the process and arms this thread. Returns 0
+ * or -errno (then nothing is changed: the kernel lacks SUD, say). */
+int si_exhaustive_start(void);
+
+/* On every entry into the dispatcher: arms the thread if it is not yet,
+ * and sets its selector back to block. */
+void si_exhaustive_enter(void);
+
+/* In a clone's child (a new thread or process, which the kernel left
+ * unarmed). */
+void si_exhaustive_child(void);
+
+/* Lets the thread's next syscall outside the library run untrapped (set
+ * back by si_exhaustive_enter). */
+void si_exhaustive_allow_once(void);
+
+/* rt_sigaction(SIGSYS, act, oact) while exhaustive mode is on: the
+ * application's action is recorded (and reported back), the library's
+ * handler stays installed. Returns 0 or -errno. */
+long si_exhaustive_sigaction(long act, long oact, long sigsetsize);
+
+#endif
