@@ -130,6 +130,48 @@ static __attribute__((noinline)) int forward_trap_aware(struct si_frame *frame,
 	return SI_ACTION_EMULATED;
 }
 
+/* Runs the call in `frame` here, in the dispatcher, and returns the
+ * kernel's result; a signal-mask call keeps SIGTRAP deliverable while
+ * trapped sites exist (trap.h). */
+static long run_here(const struct si_frame *frame)
+{
+	if (__atomic_load_n(&si_trap_active, __ATOMIC_RELAXED) &&
+	    si_trap_is_signal_call(frame->nr))
+		return si_trap_signal_call(frame);
+	return raw_syscall6(frame->nr, frame->args[0], frame->args[1],
+			    frame->args[2], frame->args[3], frame->args[4],
+			    frame->args[5]);
+}
+
+typedef int (*si_hook_fn)(long, long, long, long, long, long, long, long *);
+
+/* Shows the call in `frame` to the hook (and, with `line`, to the log: the
+ * line before, and the line after when the hook answers), with the guard
+ * set. Returns 0 if the hook answered (frame->result holds the result), 1
+ * if the kernel must run the call: no hook, the hook let it through, or
+ * rt_sigreturn, which always runs. */
+static int ask_hook(struct si_frame *frame, si_hook_fn hook, int was_in_hook,
+		    struct si_log_line *line)
+{
+	int forward = 1;
+
+	si_in_hook = 1;
+	if (line != NULL)
+		si_log_call(frame, line);
+	if (hook != NULL) {
+		frame->result = -ENOSYS;
+		forward = hook(frame->nr, frame->args[0], frame->args[1],
+			       frame->args[2], frame->args[3], frame->args[4],
+			       frame->args[5], &frame->result);
+	}
+	if (frame->nr == SYS_rt_sigreturn)
+		forward = 1;
+	if (forward == 0 && line != NULL)
+		si_log_result(frame, frame->result, line);
+	si_in_hook = was_in_hook;
+	return forward != 0;
+}
+
 /* A forwarded call in exhaustive mode: run here, inside the range SUD lets
  * through, except the calls that must run at their site, which go there
  * with the thread's selector set to allow (exhaustive.h). */
@@ -140,9 +182,7 @@ static __attribute__((noinline)) int forward_exhaustive(struct si_frame *frame,
 		si_exhaustive_allow_once();
 		return SI_ACTION_FORWARD;
 	}
-	frame->result = raw_syscall6(frame->nr, frame->args[0], frame->args[1],
-				     frame->args[2], frame->args[3],
-				     frame->args[4], frame->args[5]);
+	frame->result = run_here(frame);
 	if (action == SI_ACTION_FORWARD_POST)
 		si_dispatch_post(frame, frame->result);
 	return SI_ACTION_EMULATED;
@@ -191,27 +231,12 @@ int si_dispatch_forward_special(struct si_frame *frame)
  * then the call itself run here (unless it must run at its site) and the
  * line after, which reuses the text of the line before. */
 static __attribute__((noinline)) int
-dispatch_logged(struct si_frame *frame,
-		int (*hook)(long, long, long, long, long, long, long, long *),
-		int was_in_hook)
+dispatch_logged(struct si_frame *frame, si_hook_fn hook, int was_in_hook)
 {
 	struct si_log_line line;
-	int forward = 1;
 
-	si_in_hook = 1;
-	si_log_call(frame, &line);
-	if (hook != NULL) {
-		frame->result = -ENOSYS;
-		forward = hook(frame->nr, frame->args[0], frame->args[1],
-			       frame->args[2], frame->args[3], frame->args[4],
-			       frame->args[5], &frame->result);
-	}
-	if (forward == 0 && frame->nr != SYS_rt_sigreturn) {
-		si_log_result(frame, frame->result, &line);
-		si_in_hook = was_in_hook;
+	if (!ask_hook(frame, hook, was_in_hook, &line))
 		return SI_ACTION_EMULATED;
-	}
-	si_in_hook = was_in_hook;
 	if (was_in_hook)
 		return forwarded(frame, SI_ACTION_FORWARD);
 	if (is_clone(frame->nr) || frame->nr == SYS_rt_sigaction) {
@@ -221,13 +246,7 @@ dispatch_logged(struct si_frame *frame,
 	}
 	if (si_dispatch_must_run_at_site(frame->nr))
 		return forwarded(frame, SI_ACTION_FORWARD);
-	if (__atomic_load_n(&si_trap_active, __ATOMIC_RELAXED) &&
-	    si_trap_is_signal_call(frame->nr))
-		frame->result = si_trap_signal_call(frame);
-	else
-		frame->result = raw_syscall6(
-		    frame->nr, frame->args[0], frame->args[1], frame->args[2],
-		    frame->args[3], frame->args[4], frame->args[5]);
+	frame->result = run_here(frame);
 	si_in_hook = 1;
 	si_log_result(frame, frame->result, &line);
 	si_post_hook_fn post = __atomic_load_n(&si_post_hook, __ATOMIC_ACQUIRE);
@@ -239,42 +258,26 @@ dispatch_logged(struct si_frame *frame,
 
 int si_dispatch_observe(struct si_frame *frame)
 {
-	int (*hook)(long, long, long, long, long, long, long, long *) =
+	si_hook_fn hook =
 	    __atomic_load_n(&intercept_hook_point, __ATOMIC_RELAXED);
 	int was_in_hook = si_in_hook;
-	int forward = 1;
 	struct si_log_line line;
 	bool logging = __atomic_load_n(&si_log_active, __ATOMIC_RELAXED) &&
 		       si_log_wants(frame->nr);
 
 	if (was_in_hook && frame->nr != SYS_rt_sigreturn)
 		return SI_ACTION_FORWARD;
-	si_in_hook = 1;
-	if (logging)
-		si_log_call(frame, &line);
-	if (hook != NULL) {
-		frame->result = -ENOSYS;
-		forward = hook(frame->nr, frame->args[0], frame->args[1],
-			       frame->args[2], frame->args[3], frame->args[4],
-			       frame->args[5], &frame->result);
-	}
-	if (forward == 0 && frame->nr != SYS_rt_sigreturn) {
-		if (logging)
-			si_log_result(frame, frame->result, &line);
-		si_in_hook = was_in_hook;
-		return SI_ACTION_EMULATED;
-	}
-	si_in_hook = was_in_hook;
-	return SI_ACTION_FORWARD;
+	return ask_hook(frame, hook, was_in_hook, logging ? &line : NULL)
+		   ? SI_ACTION_FORWARD
+		   : SI_ACTION_EMULATED;
 }
 
 int si_dispatch(struct si_frame *frame)
 {
-	int (*hook)(long, long, long, long, long, long, long, long *) =
+	si_hook_fn hook =
 	    __atomic_load_n(&intercept_hook_point, __ATOMIC_RELAXED);
 	int logging = __atomic_load_n(&si_log_active, __ATOMIC_RELAXED);
 	int was_in_hook = si_in_hook;
-	int forward = 1;
 
 	if (__builtin_expect(__atomic_load_n(&si_exhaustive, __ATOMIC_RELAXED),
 			     0))
@@ -294,14 +297,7 @@ int si_dispatch(struct si_frame *frame)
 						   : action;
 	}
 
-	si_in_hook = 1;
-	frame->result = -ENOSYS;
-	forward = hook(frame->nr, frame->args[0], frame->args[1],
-		       frame->args[2], frame->args[3], frame->args[4],
-		       frame->args[5], &frame->result);
-	si_in_hook = was_in_hook;
-
-	if (forward == 0 && frame->nr != SYS_rt_sigreturn)
+	if (!ask_hook(frame, hook, was_in_hook, NULL))
 		return SI_ACTION_EMULATED;
 	if (__builtin_expect(was_in_hook, 0))
 		return forwarded(frame, SI_ACTION_FORWARD);
