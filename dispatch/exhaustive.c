@@ -10,6 +10,8 @@
 
 #include "base/raw_syscall.h"
 #include "dispatch/dispatch.h"
+#include "dispatch/ksig.h"
+#include "dispatch/signals.h"
 #include "dispatch/trap.h"
 #include "trampoline/entry_abi.h"
 
@@ -22,10 +24,6 @@
 #ifndef SYS_USER_DISPATCH
 #define SYS_USER_DISPATCH 2
 #endif
-#define KSIGSET_SIZE 8
-#ifndef SA_RESTORER
-#define SA_RESTORER 0x04000000
-#endif
 
 int si_exhaustive;
 
@@ -34,17 +32,9 @@ static __thread volatile char selector
     __attribute__((tls_model("initial-exec")));
 static __thread char armed __attribute__((tls_model("initial-exec")));
 
-/* The kernel's struct sigaction on x86_64. */
-struct ksigaction {
-	void *handler;
-	unsigned long flags;
-	void *restorer;
-	uint64_t mask;
-};
-
-/* The application's SIGSYS action (what it last set, or what was there). */
+/* The application's SIGSYS action (what it last set, or what was there),
+ * written under si_signals_lock. */
 static struct ksigaction app_sigsys;
-static int app_lock;
 
 void si_trap_sigaction_restorer(void); /* trap_restorer.S */
 
@@ -112,27 +102,10 @@ static bool must_run_natively(long nr)
 static void chain(int sig, siginfo_t *info, void *uc)
 {
 	struct ksigaction app = app_sigsys;
-	if (app.handler == (void *)SIG_IGN)
-		return;
-	if (app.handler == (void *)SIG_DFL) {
-		struct ksigaction dfl = {(void *)SIG_DFL, 0, 0, 0};
-		uint64_t bit = 1ULL << (SIGSYS - 1);
-		raw_syscall4(SYS_rt_sigaction, SIGSYS, (long)&dfl, 0,
-			     KSIGSET_SIZE);
-		raw_syscall4(SYS_rt_sigprocmask, SIG_UNBLOCK, (long)&bit, 0,
-			     KSIGSET_SIZE);
-		raw_syscall3(SYS_tgkill, raw_syscall0(SYS_getpid),
-			     raw_syscall0(SYS_gettid), SIGSYS);
-		return;
-	}
-	int saved = si_in_hook;
-	si_in_hook = 0;
-	if (app.flags & SA_SIGINFO)
-		((void (*)(int, siginfo_t *, void *))app.handler)(sig, info,
-								  uc);
+	if (app.handler == K_SIG_DFL)
+		si_signals_default_action(sig);
 	else
-		((void (*)(int))app.handler)(sig);
-	si_in_hook = saved;
+		si_signals_call_app(app.handler, app.flags, sig, info, uc);
 }
 
 static void sud_handler(int sig, siginfo_t *info, void *ucv)
@@ -178,12 +151,12 @@ long si_exhaustive_sigaction(long act, long oact, long sigsetsize)
 	if (act && !raw_copy_self(SYS_process_vm_readv, &want, (uint64_t)act,
 				  sizeof(want)))
 		return -EFAULT;
-	while (__atomic_exchange_n(&app_lock, 1, __ATOMIC_ACQUIRE))
-		raw_syscall0(SYS_sched_yield);
+	uint64_t mask;
+	si_signals_lock(&mask);
 	old = app_sigsys;
 	if (act)
 		app_sigsys = want;
-	__atomic_store_n(&app_lock, 0, __ATOMIC_RELEASE);
+	si_signals_unlock(&mask);
 	if (oact && !raw_copy_self(SYS_process_vm_writev, &old, (uint64_t)oact,
 				   sizeof(old)))
 		return -EFAULT;
@@ -196,22 +169,20 @@ int si_exhaustive_start(void)
 		return -ENOENT;
 	/* SIGTRAP's mask filtering, for trapped sites of later objects. */
 	si_trap_prepare();
-	struct ksigaction ours = {(void *)sud_handler,
-				  SA_SIGINFO | SA_RESTORER | SA_NODEFER,
-				  (void *)si_trap_sigaction_restorer, 0};
-	long r = raw_syscall4(SYS_rt_sigaction, SIGSYS, (long)&ours,
-			      (long)&app_sigsys, KSIGSET_SIZE);
+	struct ksigaction ours = {
+	    (uint64_t)(uintptr_t)&sud_handler,
+	    SA_SIGINFO | SA_RESTORER | SA_NODEFER,
+	    (uint64_t)(uintptr_t)&si_trap_sigaction_restorer, 0};
+	long r = k_sigaction(SIGSYS, &ours, &app_sigsys);
 	if (r != 0)
 		return (int)r;
 	r = arm();
 	if (r != 0) {
-		raw_syscall4(SYS_rt_sigaction, SIGSYS, (long)&app_sigsys, 0,
-			     KSIGSET_SIZE);
+		k_sigaction(SIGSYS, &app_sigsys, NULL);
 		return (int)r;
 	}
-	uint64_t bit = 1ULL << (SIGSYS - 1);
-	raw_syscall4(SYS_rt_sigprocmask, SIG_UNBLOCK, (long)&bit, 0,
-		     KSIGSET_SIZE);
+	uint64_t bit = ksig_bit(SIGSYS);
+	k_sigprocmask(SIG_UNBLOCK, &bit, NULL);
 	__atomic_store_n(&si_exhaustive, 1, __ATOMIC_RELEASE);
 	si_dispatch_update_slow();
 	return 0;

@@ -20,7 +20,9 @@
 #ifndef SYSCALL_INTERCEPT_DISPATCH_SIGNALS_H
 #define SYSCALL_INTERCEPT_DISPATCH_SIGNALS_H
 
+#include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 /* rt_sigaction(sig, act, oact, sigsetsize) as the application asked for it,
  * with the wrapper substituted: returns the kernel's result (-errno). Raw
@@ -30,5 +32,24 @@ long si_signals_sigaction(long sig, long act, long oact, long sigsetsize);
 
 /* True if the dispatcher must run this rt_sigaction itself. */
 bool si_signals_wants(long nr, long act, long oact);
+
+/* Runs the application's handler for `sig` as it asked to be called (with
+ * siginfo and context under SA_SIGINFO), with the hook guard cleared
+ * around it; SIG_DFL and SIG_IGN run nothing. For every handler the library
+ * stands in front of: the wrapper here, trap.c's SIGTRAP and exhaustive.c's
+ * SIGSYS handlers. */
+void si_signals_call_app(uint64_t handler, uint64_t flags, int sig,
+			 siginfo_t *info, void *uc);
+
+/* The default action of `sig`, for real: the process ends killed by it
+ * (with a core dump where enabled), as it would without the library. */
+void si_signals_default_action(int sig);
+
+/* Blocks every signal in this thread (the old mask in *saved) and takes
+ * the lock that serializes the library's records of application actions
+ * with the kernel's; si_signals_unlock undoes both. A handler on the same
+ * thread cannot run in between, so it cannot deadlock on the lock. */
+void si_signals_lock(uint64_t *saved);
+void si_signals_unlock(const uint64_t *saved);
 
 #endif

@@ -17,24 +17,10 @@
 
 #include "base/raw_syscall.h"
 #include "dispatch/dispatch.h"
+#include "dispatch/ksig.h"
 #include "dispatch/signals.h"
 
-/* The kernel's struct sigaction on x86_64 (not libc's, whose mask is 128
- * bytes). */
-struct ksigaction {
-	uint64_t handler;
-	uint64_t flags;
-	uint64_t restorer;
-	uint64_t mask;
-};
-
-#define KSIGSET_SIZE 8
-#define TRAP_BIT     (1ULL << (SIGTRAP - 1))
-#ifndef SA_RESTORER
-#define SA_RESTORER 0x04000000
-#endif
-#define K_SIG_DFL 0
-#define K_SIG_IGN 1
+#define TRAP_BIT (1ULL << (SIGTRAP - 1))
 
 void si_trap_sigaction_restorer(void); /* trap_restorer.S */
 
@@ -93,52 +79,39 @@ static uint64_t samask_has_trap;
 
 /* ---- raw helpers --------------------------------------------------------- */
 
-static long k_sigaction(int sig, const struct ksigaction *act,
-			struct ksigaction *old)
-{
-	return raw_syscall4(SYS_rt_sigaction, sig, (long)act, (long)old,
-			    KSIGSET_SIZE);
-}
-
-static long k_sigprocmask(int how, const uint64_t *set, uint64_t *old)
-{
-	return raw_syscall4(SYS_rt_sigprocmask, how, (long)set, (long)old,
-			    KSIGSET_SIZE);
-}
-
 /* Copies application memory without faulting on a bad pointer. Returns 0
  * or -EFAULT. Where process_vm_readv/writev is refused (a seccomp filter),
  * the memory is accessed directly: the pointer is then trusted. */
+static long vm_copy(long nr, void *local, long remote, size_t len)
+{
+	struct iovec l = {local, len};
+	struct iovec r = {(void *)remote, len};
+	long n = raw_syscall6(nr, raw_syscall0(SYS_getpid), (long)&l, 1,
+			      (long)&r, 1, 0);
+	if (n == (long)len)
+		return 0;
+	if (n != -EPERM && n != -ENOSYS && n != -EACCES)
+		return -EFAULT;
+	volatile uint8_t *to =
+	    (volatile uint8_t *)(nr == SYS_process_vm_readv ? local
+							    : (void *)remote);
+	const volatile uint8_t *from =
+	    (const volatile uint8_t *)(nr == SYS_process_vm_readv
+					   ? (void *)remote
+					   : local);
+	for (size_t i = 0; i < len; i++)
+		to[i] = from[i];
+	return 0;
+}
+
 static long vm_read(void *dst, long src, size_t len)
 {
-	struct iovec local = {dst, len};
-	struct iovec remote = {(void *)src, len};
-	long r = raw_syscall6(SYS_process_vm_readv, raw_syscall0(SYS_getpid),
-			      (long)&local, 1, (long)&remote, 1, 0);
-	if (r == (long)len)
-		return 0;
-	if (r != -EPERM && r != -ENOSYS && r != -EACCES)
-		return -EFAULT;
-	for (size_t i = 0; i < len; i++)
-		((volatile uint8_t *)dst)[i] =
-		    ((const volatile uint8_t *)src)[i];
-	return 0;
+	return vm_copy(SYS_process_vm_readv, dst, src, len);
 }
 
 static long vm_write(long dst, const void *src, size_t len)
 {
-	struct iovec local = {(void *)src, len};
-	struct iovec remote = {(void *)dst, len};
-	long r = raw_syscall6(SYS_process_vm_writev, raw_syscall0(SYS_getpid),
-			      (long)&local, 1, (long)&remote, 1, 0);
-	if (r == (long)len)
-		return 0;
-	if (r != -EPERM && r != -ENOSYS && r != -EACCES)
-		return -EFAULT;
-	for (size_t i = 0; i < len; i++)
-		((volatile uint8_t *)dst)[i] =
-		    ((const volatile uint8_t *)src)[i];
-	return 0;
+	return vm_copy(SYS_process_vm_writev, (void *)src, dst, len);
 }
 
 static bool is_function(uint64_t handler)
@@ -166,19 +139,6 @@ static long install_ours(const struct ksigaction *app)
 	return k_sigaction(SIGTRAP, &k, NULL);
 }
 
-/* SIGTRAP's default action, for real: the process ends killed by SIGTRAP
- * (with a core dump where enabled), as it would without the library. */
-static void die_by_sigtrap(void)
-{
-	struct ksigaction dfl = {K_SIG_DFL, 0, 0, 0};
-	uint64_t trap = TRAP_BIT;
-
-	k_sigaction(SIGTRAP, &dfl, NULL);
-	k_sigprocmask(SIG_UNBLOCK, &trap, NULL);
-	raw_syscall3(SYS_tgkill, raw_syscall0(SYS_getpid),
-		     raw_syscall0(SYS_gettid), SIGTRAP);
-}
-
 /* A SIGTRAP that is not one of our sites: what the application's action
  * says. si_code > 0: the kernel raised it (int3, a breakpoint, a single
  * step), and the kernel kills rather than ignore those. */
@@ -187,12 +147,12 @@ static void chain(int sig, siginfo_t *info, void *uc)
 	struct ksigaction app = app_action();
 
 	if (app.handler == K_SIG_DFL) {
-		die_by_sigtrap();
+		si_signals_default_action(SIGTRAP);
 		return;
 	}
 	if (app.handler == K_SIG_IGN) {
 		if (info->si_code > 0)
-			die_by_sigtrap();
+			si_signals_default_action(SIGTRAP);
 		return;
 	}
 	if (app.flags & SA_RESETHAND) {
@@ -200,16 +160,7 @@ static void chain(int sig, siginfo_t *info, void *uc)
 		set_app_action(&dfl);
 		install_ours(&dfl);
 	}
-	/* Like every application handler (signals.h): its calls are the
-	 * application's, even when it interrupted a hook. */
-	int saved = si_in_hook;
-	si_in_hook = 0;
-	if (app.flags & SA_SIGINFO)
-		((void (*)(int, siginfo_t *, void *))(uintptr_t)app.handler)(
-		    sig, info, uc);
-	else
-		((void (*)(int))(uintptr_t)app.handler)(sig);
-	si_in_hook = saved;
+	si_signals_call_app(app.handler, app.flags, sig, info, uc);
 }
 
 static void trap_handler(int sig, siginfo_t *info, void *ucv)
