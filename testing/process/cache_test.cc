@@ -1,7 +1,6 @@
 // The plan cache seen from whole processes: the first run saves the plan,
 // later runs use it and behave the same, a damaged cache is never applied
 // (and is replaced), and the cache can be turned off or refused.
-#include <dirent.h>
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <sys/syscall.h>
@@ -18,19 +17,6 @@ namespace si_process
 {
 namespace
 {
-
-std::vector<std::string> Files(const std::string &dir)
-{
-	std::vector<std::string> names;
-	DIR *d = opendir(dir.c_str());
-	if (!d)
-		return names;
-	while (struct dirent *e = readdir(d))
-		if (e->d_name[0] != '.')
-			names.push_back(e->d_name);
-	closedir(d);
-	return names;
-}
 
 RunResult RunHooked(const std::string &cache, const std::string &rec,
 		    const std::vector<std::string> &extra = {})
@@ -52,7 +38,7 @@ const char kLoaderFromCache[] = "46 sites, 46 inline, 0 padding, 0 not "
 // two objects patched by default.
 std::vector<std::string> CacheFiles(const std::string &dir)
 {
-	std::vector<std::string> files = Files(dir);
+	std::vector<std::string> files = DirEntries(dir);
 	std::sort(files.begin(), files.end(),
 		  [](const std::string &a, const std::string &b) {
 			  return (a.rfind("libc", 0) == 0) >
@@ -142,7 +128,7 @@ TEST(CacheTest, OldPlansArePruned)
 	make("libm.so.6-00000000000000c0", 99999); // another object's
 	RunResult r = RunHooked(cache, rec);
 	ASSERT_EQ(r.exit_code, 0) << r.err;
-	std::vector<std::string> files = Files(cache);
+	std::vector<std::string> files = DirEntries(cache);
 	auto has = [&](const std::string &n) {
 		for (const std::string &f : files)
 			if (f == n)
@@ -171,7 +157,7 @@ TEST(CacheTest, TurnedOff)
 	RunResult r = RunHooked(cache, MakeTempDir("r"), {"INTERCEPT_CACHE=0"});
 	ASSERT_EQ(r.exit_code, 0) << r.err;
 	EXPECT_EQ(r.out, "getppid 424242\n");
-	EXPECT_TRUE(Files(cache).empty());
+	EXPECT_TRUE(DirEntries(cache).empty());
 }
 
 TEST(CacheTest, DirectoryOthersCanWriteIsRefused)
@@ -181,7 +167,7 @@ TEST(CacheTest, DirectoryOthersCanWriteIsRefused)
 	RunResult r = RunHooked(cache, MakeTempDir("r"));
 	ASSERT_EQ(r.exit_code, 0) << r.err;
 	EXPECT_EQ(r.out, "getppid 424242\n");
-	EXPECT_TRUE(Files(cache).empty());
+	EXPECT_TRUE(DirEntries(cache).empty());
 }
 
 } // namespace

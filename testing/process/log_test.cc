@@ -1,7 +1,6 @@
 // INTERCEPT_LOG seen from whole processes: the reference's line format,
 // whole lines from many threads, one file per process with a trailing '-',
 // appending, a path that cannot be opened, and the file's hygiene.
-#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,19 +15,6 @@ namespace si_process
 {
 namespace
 {
-
-std::vector<std::string> Entries(const std::string &dir)
-{
-	std::vector<std::string> names;
-	DIR *d = opendir(dir.c_str());
-	if (!d)
-		return names;
-	while (struct dirent *e = readdir(d))
-		if (e->d_name[0] != '.')
-			names.push_back(e->d_name);
-	closedir(d);
-	return names;
-}
 
 std::vector<std::string> LogEnv(const std::string &log,
 				const std::vector<std::string> &extra = {})
@@ -99,7 +85,7 @@ TEST(LogTest, TrailingDashGivesEachForkedProcessItsOwnFile)
 	    RunProgram(HelperPath("prog_spawn"), {"prog_spawn", "fork", "x"},
 		       LogEnv(dir + "/log-"));
 	ASSERT_EQ(r.exit_code, 0) << r.err;
-	std::vector<std::string> files = Entries(dir);
+	std::vector<std::string> files = DirEntries(dir);
 	ASSERT_EQ(files.size(), 2u) << r.out;
 	std::string parent = "log-" + std::to_string(r.pid);
 	std::string child_log, parent_log;
@@ -171,7 +157,7 @@ TEST(LogTest, ForkedProcessesShareOneFile)
 	    RunProgram(HelperPath("prog_spawn"), {"prog_spawn", "fork", "x"},
 		       LogEnv(dir + "/log"));
 	ASSERT_EQ(r.exit_code, 0) << r.err;
-	ASSERT_EQ(Entries(dir).size(), 1u);
+	ASSERT_EQ(DirEntries(dir).size(), 1u);
 	std::string log = ReadFile(dir + "/log");
 	for (const std::string &l : SplitLines(log))
 		EXPECT_TRUE(std::regex_search(l, kLine)) << l;
@@ -226,7 +212,7 @@ TEST(LogTest, LogFdDoesNotLeakIntoExecutedPrograms)
 	    RunProgram("/bin/sh", {"sh", "-c", cmd}, LogEnv(dir + "/log-"));
 	ASSERT_EQ(logged.exit_code, 0) << logged.err;
 	EXPECT_EQ(logged.out, plain.out);
-	EXPECT_FALSE(Entries(dir).empty()); // sh and env did log
+	EXPECT_FALSE(DirEntries(dir).empty()); // sh and env did log
 }
 
 } // namespace

@@ -178,6 +178,19 @@ std::string DirName(const std::string &path)
 	return path.substr(0, path.rfind('/'));
 }
 
+std::vector<std::string> DirEntries(const std::string &dir)
+{
+	std::vector<std::string> names;
+	DIR *d = opendir(dir.c_str());
+	if (!d)
+		return names;
+	while (struct dirent *e = readdir(d))
+		if (e->d_name[0] != '.')
+			names.push_back(e->d_name);
+	closedir(d);
+	return names;
+}
+
 std::vector<std::string> HookEnv(const std::string &hook,
 				 const std::string &rec_dir,
 				 const std::vector<std::string> &extra)

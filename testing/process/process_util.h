@@ -22,7 +22,10 @@ std::string LibraryPath();    // //:libsyscall_intercept.so
 std::string StaticHookPath(); // hook linked with the whole library
 std::string SharedHookPath(); // hook with DT_NEEDED libsyscall_intercept.so
 std::string HelperPath(const std::string &name); // testing/process/<name>
-std::string DirName(const std::string &path);	 // up to the last '/'
+std::string DirName(const std::string &path);
+// The names in a directory, "." and ".." and other dot files left out.
+std::vector<std::string>
+DirEntries(const std::string &dir); // up to the last '/'
 
 // A fresh empty directory under $TEST_TMPDIR.
 std::string MakeTempDir(const std::string &tag);
