@@ -640,6 +640,22 @@ static size_t lower_bound(const uintptr_t *a, size_t n, uintptr_t key)
 	return lo;
 }
 
+/* The code range holding addr (obj->code), or NULL. */
+static const struct locator_range *code_at(const struct locator_object *obj,
+					   uintptr_t addr)
+{
+	for (size_t i = 0; i < obj->code_count; i++)
+		if (addr >= obj->code[i].start && addr < obj->code[i].end)
+			return &obj->code[i];
+	return 0;
+}
+
+bool locator_is_code(const struct locator_object *obj, uintptr_t addr)
+{
+	return seg_at(obj, addr) &&
+	       (obj->code_count == 0 || code_at(obj, addr) != 0);
+}
+
 /* Records the candidate gap [covered.end, limit) if a filler run could
  * start there: a sized range ends inside a segment's bytes. */
 static void add_gap(struct locator_object *obj, struct locator_range covered,
@@ -653,6 +669,13 @@ static void add_gap(struct locator_object *obj, struct locator_range covered,
 		return;
 	if (s->start + s->bytes_len < limit)
 		limit = s->start + s->bytes_len;
+	if (obj->code_count) { /* filler only inside a code section */
+		const struct locator_range *c = code_at(obj, gap);
+		if (!c)
+			return;
+		if (c->end < limit)
+			limit = c->end;
+	}
 	if (limit > gap) {
 		struct locator_range *r = &obj->padding[obj->padding_count++];
 		r->start = gap;
@@ -812,6 +835,56 @@ static bool pread_all(long fd, void *buf, size_t len, uint64_t off)
 	return !raw_is_error(n) && (size_t)n == len;
 }
 
+/* Most executable sections an object may have for obj->code to be kept
+ * (real objects have 4 to 8: .init, .plt, .plt.got, .plt.sec, .text,
+ * .fini); more, and the exec segments count as code. */
+#define MAX_CODE_SECTIONS 32
+
+/* The SHF_ALLOC|SHF_EXECINSTR sections of `sh` (+ bias) into out; returns
+ * how many, or MAX_CODE_SECTIONS + 1 if they do not fit. */
+static size_t code_sections(const Elf64_Shdr *sh, size_t n, uintptr_t bias,
+			    struct locator_range *out)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		const uint64_t want = SHF_ALLOC | SHF_EXECINSTR;
+		if ((sh[i].sh_flags & want) != want || sh[i].sh_size == 0 ||
+		    sh[i].sh_type == SHT_NOBITS)
+			continue;
+		if (k == MAX_CODE_SECTIONS)
+			return MAX_CODE_SECTIONS + 1;
+		out[k].start = bias + (uintptr_t)sh[i].sh_addr;
+		out[k].end = out[k].start + (uintptr_t)sh[i].sh_size;
+		k++;
+	}
+	return k;
+}
+
+/* Sets obj->code from the n ranges in r (n as code_sections returned). */
+static int set_code(struct locator_object *obj, struct arena *arena,
+		    const struct locator_range *r, size_t n)
+{
+	if (n == 0 || n > MAX_CODE_SECTIONS)
+		return 0;
+	struct locator_range *c = arena_take(arena, n * sizeof(*c));
+	if (!c)
+		return LOCATOR_ERR_NO_MEMORY;
+	for (size_t i = 0; i < n; i++) { /* insertion sort: n is tiny */
+		size_t j = i;
+		while (j > 0 && c[j - 1].start > r[i].start) {
+			c[j] = c[j - 1];
+			j--;
+		}
+		c[j] = r[i];
+	}
+	for (size_t i = 1; i < n; i++)
+		if (c[i].start < c[i - 1].end)
+			return 0; /* overlapping sections: not trusted */
+	obj->code = c;
+	obj->code_count = n;
+	return 0;
+}
+
 /* Cheap look at the file behind a loaded object before mapping it: its
  * program headers must equal the loaded ones and it must have a .symtab.
  * Four syscalls and no page faults for the common stripped library.
@@ -819,8 +892,11 @@ static bool pread_all(long fd, void *buf, size_t len, uint64_t off)
  * status to report. */
 static enum locator_symtab_status probe_symtab(const char *path,
 					       const struct dl_phdr_info *info,
-					       struct arena *arena)
+					       struct arena *arena,
+					       struct locator_object *obj)
 {
+	struct locator_range code[MAX_CODE_SECTIONS];
+	size_t n_code = 0;
 	enum locator_symtab_status st = LOCATOR_SYMTAB_FILE_ERROR;
 	Elf64_Ehdr eh;
 	size_t mark = arena_mark(arena);
@@ -850,9 +926,13 @@ static enum locator_symtab_status probe_symtab(const char *path,
 	for (size_t i = 0; i < eh.e_shnum; i++)
 		if (((const Elf64_Shdr *)buf)[i].sh_type == SHT_SYMTAB)
 			st = LOCATOR_SYMTAB_READ;
+	n_code = code_sections((const Elf64_Shdr *)buf, eh.e_shnum,
+			       info->dlpi_addr, code);
 out:
 	arena_rewind(arena, mark); /* buf was the last allocation */
 	raw_syscall1(SYS_close, fd);
+	if (set_code(obj, arena, code, n_code) != 0)
+		return LOCATOR_SYMTAB_FILE_ERROR;
 	return st;
 }
 
@@ -868,7 +948,7 @@ static void loaded_symtab(const struct dl_phdr_info *info,
 
 	*syms = 0;
 	*count = 0;
-	obj->stats.symtab = probe_symtab(obj->path, info, arena);
+	obj->stats.symtab = probe_symtab(obj->path, info, arena, obj);
 	if (obj->stats.symtab != LOCATOR_SYMTAB_READ)
 		return;
 	if (map_file(obj->path, &map, &len) != 0) {
@@ -1080,6 +1160,13 @@ int locator_open_file(const char *path, struct arena *arena,
 	}
 	if (err)
 		goto fail;
+	if (im.shdr) {
+		struct locator_range code[MAX_CODE_SECTIONS];
+		size_t n = code_sections(im.shdr, im.eh->e_shnum, 0, code);
+		err = set_code(obj, arena, code, n);
+		if (err)
+			goto fail;
+	}
 	err = image_symtab(&im, &symtab, &symtab_count, &strs, &strs_len);
 	if (err)
 		goto fail;

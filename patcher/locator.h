@@ -121,6 +121,17 @@ struct locator_object {
 	uintptr_t *symbols;
 	size_t symbol_count;
 
+	/* Sorted, disjoint: the object's executable sections (SHF_EXECINSTR
+	 * with SHF_ALLOC), from the section headers of its file when they
+	 * could be read (for a loaded object: from a file whose program
+	 * headers equal the loaded ones). Bytes of exec segments outside
+	 * them are data that happens to share an executable segment
+	 * (.rodata and .eh_frame, as gold or -z noseparate-code lay them
+	 * out): never analyzed, never patched, never padding. Empty when
+	 * unknown: then all of the exec segments is taken for code. */
+	struct locator_range *code;
+	size_t code_count;
+
 	/* Sorted, disjoint: maximal filler runs (nop forms gas emits for
 	 * alignment, int3) that begin where a function ends (FDE range or sized
 	 * symbol) and end before the next function or symbol starts. */
@@ -190,6 +201,10 @@ bool locator_function_at(const struct locator_object *obj, uintptr_t addr,
 
 /* True if `addr` is in obj->symbols. */
 bool locator_is_symbol_start(const struct locator_object *obj, uintptr_t addr);
+
+/* True if `addr` may hold code: inside an exec segment and, when
+ * obj->code is known, inside one of its ranges. */
+bool locator_is_code(const struct locator_object *obj, uintptr_t addr);
 
 /* The exec segment containing `addr`, or NULL. */
 const struct locator_segment *

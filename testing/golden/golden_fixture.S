@@ -235,6 +235,17 @@ END(g_switch)
 .Lg_switch_table:
 	.long	.Lg_case0 - .Lg_switch_table
 	.long	.Lg_case1 - .Lg_switch_table
+/* Data that reads as code: nops to bring any decoder in step, then
+ * mov $39, %eax; syscall; ret. With gold, .rodata shares the executable
+ * segment; it is not an executable section, so it is never a site and
+ * never written. */
+	.globl	g_rodata_code
+	.protected g_rodata_code
+	.type	g_rodata_code, @object
+g_rodata_code:
+	.fill	16, 1, 0x90
+	.byte	0xb8, 0x27, 0x00, 0x00, 0x00, 0x0f, 0x05, 0xc3
+	.size	g_rodata_code, .-g_rodata_code
 	.text
 
 FILLER(g_fill_8, 140)

@@ -359,6 +359,28 @@ TEST_F(Golden, EverySiteHasAnExpectedPlan)
 		    << g.fn << "+" << g.site << " is not a site";
 }
 
+// Bytes in .rodata that decode as `mov $39, %eax; syscall; ret`: in the
+// executable segment (gold puts .rodata there) but in no executable
+// section, so no site, and left as they were.
+TEST_F(Golden, DataInTheExecutableSegmentIsNotCode)
+{
+	ASSERT_EQ(patch_err_, WRITER_OK);
+	uint64_t data = Sym("g_rodata_code");
+	ASSERT_NE(locator_segment_at(&obj_, data), nullptr)
+	    << "the fixture's .rodata is expected in its exec segment";
+	EXPECT_FALSE(locator_is_code(&obj_, data));
+	EXPECT_TRUE(locator_is_code(&obj_, Sym("g_switch")));
+	for (size_t i = 0; i < sites_.n_sites; i++)
+		EXPECT_FALSE(sites_.sites[i].address >= data &&
+			     sites_.sites[i].address < data + 24)
+		    << "a site in .rodata";
+	static const uint8_t expect[] = {0xb8, 0x27, 0x00, 0x00,
+					 0x00, 0x0f, 0x05, 0xc3};
+	EXPECT_EQ(memcmp((const void *)(uintptr_t)(data + 16), expect,
+			 sizeof(expect)),
+		  0);
+}
+
 TEST_F(Golden, PlansAndBytes)
 {
 	ASSERT_EQ(patch_err_, WRITER_OK);
