@@ -97,6 +97,12 @@ static bool claimed(const struct claims *c, uint64_t start, uint64_t end)
 	return false;
 }
 
+/* Does control never continue to the next instruction? */
+static bool ends_flow(const struct disasm_insn *insn)
+{
+	return (insn->flags & DISASM_F_NO_FALLTHROUGH) != 0;
+}
+
 /* Are the flags at the syscall read before being overwritten? Conservative:
  * unknown means live. */
 static bool flags_live_after(const struct sites_site *s)
@@ -136,15 +142,29 @@ static bool plan_inline(const struct sites_site *s, const struct claims *c,
 	bool found = false;
 	unsigned best_len = 0, best_first = 0, best_count = 0;
 	*why = PLAN_R_NO_ROOM;
+	/* Where the function's extent is unknown, no range runs on past an
+	 * instruction that ends the flow (ret, jmp, ud2): the bytes after it
+	 * are reached only by a jump, possibly one no analysis sees (a call
+	 * through a pointer into code generated at run time, say). */
+	bool bounded = (s->flags & SITES_OUTSIDE_FDE) != 0;
 	for (unsigned i = idx + 1u; i-- > 0;) {
 		if (i < idx && !relocatable(&s->insns[i])) {
 			*why = PLAN_R_UNMOVABLE;
+			break;
+		}
+		if (i < idx && bounded && ends_flow(&s->insns[i])) {
+			*why = PLAN_R_ENTRY_INSIDE;
 			break;
 		}
 		for (unsigned j = idx; j < s->n_insns; j++) {
 			if (j > idx && !relocatable(&s->insns[j])) {
 				if (*why == PLAN_R_NO_ROOM)
 					*why = PLAN_R_UNMOVABLE;
+				break;
+			}
+			if (j > idx && bounded && ends_flow(&s->insns[j - 1])) {
+				if (*why == PLAN_R_NO_ROOM)
+					*why = PLAN_R_ENTRY_INSIDE;
 				break;
 			}
 			uint64_t start = s->insns[i].address;

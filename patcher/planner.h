@@ -8,6 +8,8 @@
  *            (rewritten when rip-relative or a relative branch). Only the
  *            first overwritten byte may be a branch target or function
  *            start; the range stays inside the containing function.
+ *            Where no FDE gives the function's extent, the range also
+ *            never continues past an instruction that ends the flow.
  *   padding  `jmp rel8` over the 2-byte syscall into a 5-byte slot of
  *            unreachable filler within reach, which holds `jmp rel32` to
  *            the trampoline.

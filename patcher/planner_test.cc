@@ -106,6 +106,66 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(Lib{"/lib/x86_64-linux-gnu/libc.so.6", 526},
 		      Lib{"/lib64/ld-linux-x86-64.so.2", 46}));
 
+// Code with no ELF description (generated at run time): no FDE gives a
+// function's extent, so no range runs on past an instruction that ends the
+// flow; what follows it may be another function that only a call through
+// a pointer reaches.
+TEST(PlannerOnUnknownCode, NoRangePastTheEndOfTheFlow)
+{
+	static const uint8_t code[] = {
+	    0xb8, 0x27, 0x00, 0x00, 0x00, // 0: f1: mov $39, %eax
+	    0xeb, 0x00,			  // 5: jmp 7 (7 is a branch target)
+	    0x0f, 0x05,			  // 7: syscall
+	    0xc3,			  // 9: ret
+	    0xb8, 0x27, 0x00, 0x00, 0x00, // 10: f2: mov $39, %eax
+	    0x0f, 0x05,			  // 15: syscall
+	    0x48, 0x85, 0xc0,		  // 17: test %rax, %rax
+	    0xc3,			  // 20: ret
+	    0xb8, 0x27, 0x00, 0x00, 0x00, // 21: f3: mov $39, %eax
+	    0x0f, 0x05,			  // 26: syscall
+	    0xc3,			  // 28: ret
+	    0xcc, 0xcc, 0xcc,		  // 29: int3 fill
+	};
+	struct arena arena;
+	ASSERT_EQ(arena_init_mmap(&arena, 16u << 20), 0);
+	void *mem = arena_alloc(&arena, DISASM_ARENA_MIN * 4, 16);
+	struct disasm_ctx *ctx = disasm_open(mem, DISASM_ARENA_MIN * 4);
+	ASSERT_NE(ctx, nullptr);
+	const uint64_t base = 0x10000;
+	struct locator_segment seg = {};
+	seg.start = base;
+	seg.end = base + sizeof(code);
+	seg.prot = 5; // PROT_READ | PROT_EXEC
+	seg.bytes = code;
+	seg.bytes_len = sizeof(code);
+	struct locator_object obj = {};
+	obj.path = "";
+	obj.exec_segments = &seg;
+	obj.exec_segment_count = 1;
+	struct sites_input in;
+	ASSERT_EQ(object_sites_input(&obj, &arena, &in), 0);
+	struct sites_result sites;
+	ASSERT_EQ(sites_find(&in, ctx, &arena, &sites), SITES_OK);
+	struct plan_result plan;
+	ASSERT_EQ(planner_plan(&obj, &sites, ctx, &arena, &plan), 0);
+	ASSERT_EQ(plan.n_sites, 3u);
+	// f1: [syscall, ret] is 3 bytes and may not take f2's first bytes;
+	// every range before it holds the jmp's target.
+	EXPECT_EQ(plan.sites[0].site->address, base + 7);
+	EXPECT_EQ(plan.sites[0].kind, PLAN_FALLBACK);
+	EXPECT_EQ(plan.sites[0].reason, PLAN_R_ENTRY_INSIDE);
+	// f2: syscall + test, before its ret.
+	EXPECT_EQ(plan.sites[1].kind, PLAN_INLINE);
+	EXPECT_EQ(plan.sites[1].patch_start, base + 15);
+	EXPECT_EQ(plan.sites[1].patch_len, 5);
+	// f3: from its first instruction up to the syscall; never past ret.
+	EXPECT_EQ(plan.sites[2].kind, PLAN_INLINE);
+	EXPECT_EQ(plan.sites[2].patch_start, base + 21);
+	EXPECT_EQ(plan.sites[2].patch_len, 7);
+	disasm_close(ctx);
+	arena_release(&arena);
+}
+
 // Without trampoline memory in reach, sites become fallbacks (with the
 // reason), and nothing is mapped.
 TEST(Writer, NoRegionMakesFallbacks)
