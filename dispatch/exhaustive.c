@@ -26,6 +26,7 @@
 #endif
 
 int si_exhaustive;
+uint64_t (*si_exhaustive_lazy)(uint64_t site);
 
 static uintptr_t allowed_start, allowed_len;
 static __thread volatile char selector
@@ -118,6 +119,13 @@ static void sud_handler(int sig, siginfo_t *info, void *ucv)
 	}
 	long nr = info->si_syscall;
 	uint64_t next = (uint64_t)(uintptr_t)info->si_call_addr;
+	/* Patched now: on to the site's trampoline, as if through the jump. */
+	uint64_t to = si_exhaustive_lazy ? si_exhaustive_lazy(next - 2) : 0;
+	if (to) {
+		g[REG_RAX] = nr;
+		g[REG_RIP] = (greg_t)to;
+		return;
+	}
 	/* The call, as the stub would have saved it at a patched site; the
 	 * site is the instruction's address (no object: "?" in the log). */
 	struct si_site site = {0, next - 2, NULL, SI_SITE_SAVE_NONE, 0};

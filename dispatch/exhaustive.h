@@ -20,6 +20,11 @@
  * exit and exit_group, which run at their site with the selector set to
  * allow; every entry into the dispatcher sets it back to block.
  *
+ * A trapped site that traps again may be patched to a jump (lazy.h,
+ * through si_exhaustive_lazy): the handler then sends the thread to the
+ * site's trampoline, so that call and every later one take the path of a
+ * patched site, clone hooks included.
+ *
  * The application's own SIGSYS handler (seccomp's SECCOMP_RET_TRAP) keeps
  * working: rt_sigaction(SIGSYS) records it, and the library's handler
  * passes it every SIGSYS that is not SUD's.
@@ -32,6 +37,11 @@
 
 /* Non-zero once exhaustive mode is on (set once, at start-up). */
 extern int si_exhaustive;
+
+/* Set before si_exhaustive_start by the part of the library that can
+ * patch (lazy.h's si_lazy_trapped): asked first about every trapped
+ * syscall; a non-zero answer is where the thread continues instead. */
+extern uint64_t (*si_exhaustive_lazy)(uint64_t site);
 
 /* Turns exhaustive mode on for the process and arms this thread. Returns 0
  * or -errno (then nothing is changed: the kernel lacks SUD, say). */

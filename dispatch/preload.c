@@ -46,6 +46,7 @@
 #include "dispatch/dispatch.h"
 #include "dispatch/early.h"
 #include "dispatch/exhaustive.h"
+#include "dispatch/lazy.h"
 #include "dispatch/loader.h"
 #include "dispatch/log.h"
 #include "dispatch/preload.h"
@@ -424,6 +425,8 @@ static void si_preload_init(int argc, char **argv, char **envp)
 	 * dlopen maps from now on are patched as they come. */
 	si_loader_start(&pc);
 	/* Everything else, through Syscall User Dispatch (exhaustive.h). */
+	si_exhaustive_lazy = si_lazy_trapped;
+	si_lazy_set_dump(pc.dump);
 	int sud_err = exhaustive ? si_exhaustive_start() : 0;
 	if (sud_err != 0) {
 		char mbuf[512];

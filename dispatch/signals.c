@@ -24,6 +24,10 @@ static struct {
  * kernel's table: see si_signals_lock. */
 static int table_lock;
 
+/* Application handlers running on this thread (one left by siglongjmp
+ * stays counted: the count errs towards "inside"). */
+static __thread int app_depth __attribute__((tls_model("initial-exec")));
+
 void si_signals_call_app(uint64_t handler, uint64_t flags, int sig,
 			 siginfo_t *info, void *uc)
 {
@@ -31,12 +35,19 @@ void si_signals_call_app(uint64_t handler, uint64_t flags, int sig,
 		return;
 	int saved = si_in_hook;
 	si_in_hook = 0;
+	app_depth++;
 	if (flags & SA_SIGINFO)
 		((void (*)(int, siginfo_t *, void *))(uintptr_t)handler)(
 		    sig, info, uc);
 	else
 		((void (*)(int))(uintptr_t)handler)(sig);
+	app_depth--;
 	si_in_hook = saved;
+}
+
+bool si_signals_in_app_handler(void)
+{
+	return app_depth != 0;
 }
 
 void si_signals_default_action(int sig)

@@ -41,6 +41,10 @@ bool si_signals_wants(long nr, long act, long oact);
 void si_signals_call_app(uint64_t handler, uint64_t flags, int sig,
 			 siginfo_t *info, void *uc);
 
+/* True while an application handler that si_signals_call_app called runs
+ * on this thread (or was left with siglongjmp). */
+bool si_signals_in_app_handler(void);
+
 /* The default action of `sig`, for real: the process ends killed by it
  * (with a core dump where enabled), as it would without the library. */
 void si_signals_default_action(int sig);

@@ -39,7 +39,8 @@ static uint64_t page_up(uint64_t a)
 size_t writer_emit_trampoline(const struct plan_site *p, writer_code_fn code,
 			      const void *code_obj, uint64_t at, uint64_t desc,
 			      uint64_t entry_target, bool entry_via_slot,
-			      uint8_t *buf, size_t cap, size_t *sys_off)
+			      uint8_t *buf, size_t cap, size_t *sys_off,
+			      size_t *call_off)
 {
 	const struct sites_site *s = p->site;
 	size_t off = 0, n;
@@ -62,6 +63,7 @@ size_t writer_emit_trampoline(const struct plan_site *p, writer_code_fn code,
 			return 0;
 		PUT(emit_relocated(OUT, insn, bytes));
 	}
+	*call_off = off;
 	PUT(emit_lea_r11_rip(OUT, desc));
 	if (entry_via_slot)
 		PUT(emit_jmp_rip_slot(OUT, entry_target));
@@ -230,8 +232,9 @@ int writer_build(const struct locator_object *obj, struct plan_result *plan,
 	out->n_trap = 0;
 	out->descs = 0;
 	out->tramp = (uint64_t *)arena_alloc(arena, (n ? n : 1) * 8, 8);
+	out->at_syscall = (uint64_t *)arena_alloc(arena, (n ? n : 1) * 8, 8);
 	size_t *sizes = (size_t *)arena_alloc(arena, (n ? n : 1) * 8, 8);
-	if (!out->tramp || !sizes)
+	if (!out->tramp || !out->at_syscall || !sizes)
 		return WRITER_E_NOMEM;
 	if (obj->exec_segment_count == 0)
 		return WRITER_OK;
@@ -241,19 +244,19 @@ int writer_build(const struct locator_object *obj, struct plan_result *plan,
 	uint64_t probe = obj->exec_segments[0].start;
 	for (size_t i = 0; i < n; i++) {
 		struct plan_site *p = &plan->sites[i];
-		size_t sys_off;
+		size_t sys_off, call_off;
 		sizes[i] = 0;
 		if (p->kind == PLAN_FALLBACK && !cfg->trap_fallbacks)
 			continue;
 		if (p->kind == PLAN_FALLBACK) {
 			struct plan_site q = trap_plan(p);
-			sizes[i] = writer_emit_trampoline(&q, object_code, obj,
-							  probe, probe, probe,
-							  true, 0, 0, &sys_off);
+			sizes[i] = writer_emit_trampoline(
+			    &q, object_code, obj, probe, probe, probe, true, 0,
+			    0, &sys_off, &call_off);
 		} else {
-			sizes[i] = writer_emit_trampoline(p, object_code, obj,
-							  probe, probe, probe,
-							  true, 0, 0, &sys_off);
+			sizes[i] = writer_emit_trampoline(
+			    p, object_code, obj, probe, probe, probe, true, 0,
+			    0, &sys_off, &call_off);
 		}
 		if (cfg->trap_fallbacks && sizes[i] < TRAP_TRAMP_MAX)
 			sizes[i] = TRAP_TRAMP_MAX;
@@ -294,6 +297,7 @@ int writer_build(const struct locator_object *obj, struct plan_result *plan,
 	for (size_t i = 0; i < n; i++) {
 		struct plan_site *p = &plan->sites[i];
 		out->tramp[i] = 0;
+		out->at_syscall[i] = 0;
 		if (sizes[i] == 0) { /* not even measurable at the probe */
 			if (p->kind != PLAN_FALLBACK) {
 				p->kind = PLAN_FALLBACK;
@@ -310,12 +314,12 @@ int writer_build(const struct locator_object *obj, struct plan_result *plan,
 		 * else the 6-byte jmp through the region's slot. */
 		bool direct = x86_rel32_fits(at, 0, entry) &&
 			      x86_rel32_fits(at + sizes[i], 0, entry);
-		size_t sys_off = 0;
+		size_t sys_off = 0, call_off = 0;
 		struct plan_site q = trap_plan(p);
-		size_t len =
-		    writer_emit_trampoline(trap ? &q : p, object_code, obj, at,
-					   desc, direct ? entry : slot, !direct,
-					   region + off, sizes[i], &sys_off);
+		size_t len = writer_emit_trampoline(
+		    trap ? &q : p, object_code, obj, at, desc,
+		    direct ? entry : slot, !direct, region + off, sizes[i],
+		    &sys_off, &call_off);
 		if (len == 0 &&
 		    !trap) { /* a moved instruction does not reach */
 			p->kind = PLAN_FALLBACK;
@@ -326,7 +330,8 @@ int writer_build(const struct locator_object *obj, struct plan_result *plan,
 				len = writer_emit_trampoline(
 				    &q, object_code, obj, at, desc,
 				    direct ? entry : slot, !direct,
-				    region + off, sizes[i], &sys_off);
+				    region + off, sizes[i], &sys_off,
+				    &call_off);
 			}
 		}
 		if (len == 0) {
@@ -334,6 +339,7 @@ int writer_build(const struct locator_object *obj, struct plan_result *plan,
 			continue;
 		}
 		descs[i].syscall_addr = at + sys_off;
+		out->at_syscall[i] = at + call_off;
 		descs[i].orig_addr = p->site->address;
 		descs[i].object = cfg->object;
 		descs[i].flags = p->save;

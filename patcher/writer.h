@@ -51,6 +51,9 @@
  *  every overwritten range or at its first byte, the jump itself (this is
  *  what lets the constructor patch ld.so while ld.so's _dl_init is on its
  *  stack).
+ *  Sites found by trapping in exhaustive mode (dispatch/lazy.h) are
+ *  written only while the process has one thread, which is stopped right
+ *  after the site's syscall and is sent into the trampoline instead.
  *  Objects with text relocations are not patched after start-up: ld.so
  *  would write the relocations into the patched copy (over jumps, and
  *  missing the instructions moved into trampolines). At start-up they are
@@ -95,6 +98,9 @@ struct writer_trampolines {
 	struct si_site *descs; /* one per site (unused where tramp is 0) */
 	uint64_t *tramp;       /* per site: trampoline address, 0 if none; for
 				  a PLAN_FALLBACK site, its trap trampoline */
+	uint64_t *at_syscall;  /* per site: where a thread stopped at the
+				  site's syscall (having run what moved from
+				  before it) enters the trampoline, 0 if none */
 	size_t n_sites;
 	size_t n_built; /* sites given a jump */
 	size_t n_trap;	/* fallback sites given a trap trampoline */
@@ -103,14 +109,16 @@ struct writer_trampolines {
 /* Bytes of the trampoline for one planned site at address `at`, written to
  * buf (NULL: only measure). `code` reads object bytes: it returns a pointer
  * to `len` bytes at `address` or NULL. *sys_off gets the offset of the
- * trampoline's `syscall`. Returns the length, or 0 if some instruction
- * cannot be moved to `at`. */
+ * trampoline's `syscall`, *call_off that of its `lea` (after the
+ * instructions moved from before the syscall). Returns the length, or 0 if
+ * some instruction cannot be moved to `at`. */
 typedef const uint8_t *(*writer_code_fn)(const void *obj, uint64_t address,
 					 size_t len);
 size_t writer_emit_trampoline(const struct plan_site *p, writer_code_fn code,
 			      const void *code_obj, uint64_t at, uint64_t desc,
 			      uint64_t entry_target, bool entry_via_slot,
-			      uint8_t *buf, size_t cap, size_t *sys_off);
+			      uint8_t *buf, size_t cap, size_t *sys_off,
+			      size_t *call_off);
 
 /* The bytes written into the object for one site: at patch_start
  * (`site_len` bytes into site_bytes) and, for padding, at pad_slot (5 bytes

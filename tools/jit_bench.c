@@ -1,10 +1,13 @@
 /*
  * jit_bench: the cost of a syscall made by code no one patched (generated
  * at run time), against the same call through libc, in this process:
- * prints "jit NS libc NS", medians of 9 rounds of N calls (argument,
- * default 20000). tools/jit_bench.sh runs it unhooked, in exhaustive mode
- * (the call trapped by Syscall User Dispatch) and with a hook answering
- * the call, and prints ratios.
+ * prints "jit NS libc NS", medians of 9 rounds of N calls (first argument,
+ * default 20000). The second argument is the code's mapping: "rx" (the
+ * default: read-only once written, which exhaustive mode patches lazily
+ * at its second trap) or "rwx" (writable and executable, which it never
+ * patches: every call traps). tools/jit_bench.sh runs it unhooked and in
+ * exhaustive mode, with and without a hook answering the call, and prints
+ * ratios.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,12 +35,14 @@ int main(int argc, char **argv)
 	static const unsigned char code[] = {0xb8, 0x6e, 0x00, 0x00,
 					     0x00, 0x0f, 0x05, 0xc3};
 	long n = argc > 1 ? strtol(argv[1], NULL, 10) : 20000;
+	int rwx = argc > 2 && strcmp(argv[2], "rwx") == 0;
 	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED || n <= 0)
 		return 1;
 	memcpy(p, code, sizeof(code));
-	if (mprotect(p, 4096, PROT_READ | PROT_EXEC) != 0)
+	if (mprotect(p, 4096,
+		     PROT_READ | PROT_EXEC | (rwx ? PROT_WRITE : 0)) != 0)
 		return 1;
 	long (*jit)(void) = (long (*)(void))p;
 	enum { ROUNDS = 9 };

@@ -381,6 +381,38 @@ TEST_F(Golden, DataInTheExecutableSegmentIsNotCode)
 		  0);
 }
 
+// at_syscall: where a thread stopped at the original syscall (the moved
+// instructions before it already run) enters: the trampoline's
+// `lea desc(%rip), %r11`, after exactly those instructions.
+TEST_F(Golden, AtSyscallIsTheTrampolinesLea)
+{
+	ASSERT_EQ(patch_err_, WRITER_OK);
+	size_t checked = 0;
+	for (size_t i = 0; i < plan_.n_sites; i++) {
+		if (!tr_.tramp[i] || plan_.sites[i].kind == PLAN_FALLBACK)
+			continue;
+		const plan_site &p = plan_.sites[i];
+		uint64_t at = tr_.at_syscall[i];
+		ASSERT_GE(at, tr_.tramp[i]);
+		const uint8_t *b = (const uint8_t *)(uintptr_t)at;
+		EXPECT_EQ(b[0], 0x4c);
+		EXPECT_EQ(b[1], 0x8d);
+		EXPECT_EQ(b[2], 0x1d);
+		int32_t rel;
+		memcpy(&rel, b + 3, 4);
+		EXPECT_EQ(at + 7 + (int64_t)rel,
+			  (uint64_t)(uintptr_t)&tr_.descs[i]);
+		// Nothing moved from before the syscall: the trampoline starts
+		// with the lea.
+		if (p.kind == PLAN_PADDING || p.first == p.site->syscall_index)
+			EXPECT_EQ(at, tr_.tramp[i]);
+		else
+			EXPECT_GT(at, tr_.tramp[i]);
+		checked++;
+	}
+	EXPECT_GT(checked, 5u);
+}
+
 TEST_F(Golden, PlansAndBytes)
 {
 	ASSERT_EQ(patch_err_, WRITER_OK);

@@ -1,0 +1,191 @@
+/*
+ * prog_lazy: run-time generated code with its own `syscall`, called many
+ * times, for lazy patching in exhaustive mode (dispatch/lazy.h). Each mode
+ * prints what it saw:
+ *   once     10 marker calls: "hooked 10 rewritten yes"; then a forked
+ *            child makes 3 more: "child hooked 3"
+ *   threads  10 calls while a second thread lives: "hooked 10 rewritten
+ *            no"; the thread joined, 40 more: "hooked 40 rewritten yes"
+ *   rwx      the code in a writable and executable mapping, 10 calls:
+ *            "hooked 10 rewritten no"
+ *   tight    f1's syscall is a branch target followed by `ret` and then
+ *            f2, another function: f1 has no room for a jump, and a jump
+ *            must not overwrite f2. 10 calls of each: "f1 hooked 10
+ *            rewritten no", "f2 hooked 10"
+ *   fork     code making fork (57) itself, called 3 times; each child
+ *            _exits at once: "forks 3"
+ * "hooked N": N calls came back with the hook's marker answer
+ * (SI_REC_MARK_RESULT); "rewritten": the code bytes are no longer the ones
+ * written.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "record_abi.h"
+
+typedef long (*jit_fn)(long arg);
+
+/* mov $110, %eax (getppid); syscall; ret -- rdi is the marker. */
+static const unsigned char getppid_code[] = {0xb8, 0x6e, 0x00, 0x00,
+					     0x00, 0x0f, 0x05, 0xc3};
+
+static unsigned char *make_code(const unsigned char *code, size_t len,
+				int final_prot)
+{
+	unsigned char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	memcpy(p, code, len);
+	if (mprotect(p, 4096, final_prot) != 0)
+		return NULL;
+	return p;
+}
+
+static int hooked(jit_fn f, int calls)
+{
+	int n = 0;
+	for (int i = 0; i < calls; i++)
+		n += f(SI_REC_MARK_ARG0) == SI_REC_MARK_RESULT;
+	return n;
+}
+
+static const char *rewritten(const unsigned char *p, const unsigned char *code,
+			     size_t len)
+{
+	return memcmp(p, code, len) != 0 ? "yes" : "no";
+}
+
+static int mode_once(void)
+{
+	unsigned char *p = make_code(getppid_code, sizeof(getppid_code),
+				     PROT_READ | PROT_EXEC);
+	if (!p)
+		return 1;
+	jit_fn f = (jit_fn)(void *)p;
+	int n = hooked(f, 10);
+	printf("hooked %d rewritten %s\n", n,
+	       rewritten(p, getppid_code, sizeof(getppid_code)));
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		printf("child hooked %d\n", hooked(f, 3));
+		fflush(stdout);
+		_exit(0);
+	}
+	int status;
+	return pid < 0 || waitpid(pid, &status, 0) != pid || status != 0;
+}
+
+static int pipe_fds[2];
+
+static int waiter_done;
+
+static void *waiter(void *arg)
+{
+	char c;
+	if (read(pipe_fds[0], &c, 1) != 1)
+		return NULL;
+	waiter_done = 1;
+	return arg;
+}
+
+static int mode_threads(void)
+{
+	unsigned char *p = make_code(getppid_code, sizeof(getppid_code),
+				     PROT_READ | PROT_EXEC);
+	pthread_t t;
+	if (!p || pipe(pipe_fds) != 0 ||
+	    pthread_create(&t, NULL, waiter, NULL) != 0)
+		return 1;
+	jit_fn f = (jit_fn)(void *)p;
+	int n = hooked(f, 10);
+	printf("hooked %d rewritten %s\n", n,
+	       rewritten(p, getppid_code, sizeof(getppid_code)));
+	if (write(pipe_fds[1], "x", 1) != 1 || pthread_join(t, NULL) != 0 ||
+	    !waiter_done)
+		return 1;
+	n = hooked(f, 40);
+	printf("hooked %d rewritten %s\n", n,
+	       rewritten(p, getppid_code, sizeof(getppid_code)));
+	return 0;
+}
+
+static int mode_rwx(void)
+{
+	unsigned char *p = make_code(getppid_code, sizeof(getppid_code),
+				     PROT_READ | PROT_WRITE | PROT_EXEC);
+	if (!p)
+		return 1;
+	int n = hooked((jit_fn)(void *)p, 10);
+	printf("hooked %d rewritten %s\n", n,
+	       rewritten(p, getppid_code, sizeof(getppid_code)));
+	return 0;
+}
+
+static int mode_tight(void)
+{
+	static const unsigned char code[] = {
+	    /* f1 */
+	    0xb8, 0x6e, 0x00, 0x00, 0x00, /* mov $110, %eax */
+	    0xeb, 0x00,			  /* jmp 1f (the syscall) */
+	    0x0f, 0x05,			  /* 1: syscall */
+	    0xc3,			  /* ret */
+	    /* f2, right after */
+	    0xb8, 0x6e, 0x00, 0x00, 0x00, /* mov $110, %eax */
+	    0x0f, 0x05,			  /* syscall */
+	    0x48, 0x85, 0xc0,		  /* test %rax, %rax */
+	    0xc3,			  /* ret */
+	};
+	unsigned char *p = make_code(code, sizeof(code), PROT_READ | PROT_EXEC);
+	if (!p)
+		return 1;
+	int n1 = hooked((jit_fn)(void *)p, 10);
+	printf("f1 hooked %d rewritten %s\n", n1, rewritten(p, code, 10));
+	printf("f2 hooked %d\n", hooked((jit_fn)(void *)(p + 10), 10));
+	return 0;
+}
+
+static int mode_fork(void)
+{
+	/* mov $57, %eax (fork); syscall; ret */
+	static const unsigned char code[] = {0xb8, 0x39, 0x00, 0x00,
+					     0x00, 0x0f, 0x05, 0xc3};
+	unsigned char *p = make_code(code, sizeof(code), PROT_READ | PROT_EXEC);
+	if (!p)
+		return 1;
+	int forks = 0;
+	for (int i = 0; i < 3; i++) {
+		fflush(stdout);
+		long pid = ((jit_fn)(void *)p)(0);
+		if (pid == 0)
+			_exit(0);
+		int status;
+		if (pid > 0 && waitpid((pid_t)pid, &status, 0) == pid &&
+		    WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			forks++;
+	}
+	printf("forks %d\n", forks);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *m = argc > 1 ? argv[1] : "";
+	if (!strcmp(m, "once"))
+		return mode_once();
+	if (!strcmp(m, "threads"))
+		return mode_threads();
+	if (!strcmp(m, "rwx"))
+		return mode_rwx();
+	if (!strcmp(m, "tight"))
+		return mode_tight();
+	if (!strcmp(m, "fork"))
+		return mode_fork();
+	fprintf(stderr, "usage: prog_lazy once|threads|rwx|tight|fork\n");
+	return 2;
+}
