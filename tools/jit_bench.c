@@ -41,8 +41,8 @@ int main(int argc, char **argv)
 	if (p == MAP_FAILED || n <= 0)
 		return 1;
 	memcpy(p, code, sizeof(code));
-	if (mprotect(p, 4096,
-		     PROT_READ | PROT_EXEC | (rwx ? PROT_WRITE : 0)) != 0)
+	if (mprotect(p, 4096, PROT_READ | PROT_EXEC | (rwx ? PROT_WRITE : 0)) !=
+	    0)
 		return 1;
 	long (*jit)(void) = (long (*)(void))p;
 	enum { ROUNDS = 9 };
