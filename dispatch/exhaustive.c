@@ -26,7 +26,7 @@
 #endif
 
 int si_exhaustive;
-uint64_t (*si_exhaustive_lazy)(uint64_t site);
+uint64_t (*si_exhaustive_lazy)(uint64_t site, bool now);
 
 static uintptr_t allowed_start, allowed_len;
 static __thread volatile char selector
@@ -120,7 +120,9 @@ static void sud_handler(int sig, siginfo_t *info, void *ucv)
 	long nr = info->si_syscall;
 	uint64_t next = (uint64_t)(uintptr_t)info->si_call_addr;
 	/* Patched now: on to the site's trampoline, as if through the jump. */
-	uint64_t to = si_exhaustive_lazy ? si_exhaustive_lazy(next - 2) : 0;
+	bool creates = must_run_natively(nr) && nr != SYS_rt_sigreturn;
+	uint64_t to =
+	    si_exhaustive_lazy ? si_exhaustive_lazy(next - 2, creates) : 0;
 	if (to) {
 		g[REG_RAX] = nr;
 		g[REG_RIP] = (greg_t)to;

@@ -41,7 +41,7 @@ extern int si_exhaustive;
 /* Set before si_exhaustive_start by the part of the library that can
  * patch (lazy.h's si_lazy_trapped): asked first about every trapped
  * syscall; a non-zero answer is where the thread continues instead. */
-extern uint64_t (*si_exhaustive_lazy)(uint64_t site);
+extern uint64_t (*si_exhaustive_lazy)(uint64_t site, bool now);
 
 /* Turns exhaustive mode on for the process and arms this thread. Returns 0
  * or -errno (then nothing is changed: the kernel lacks SUD, say). */

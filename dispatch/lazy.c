@@ -338,7 +338,7 @@ static void say(uint64_t site, int why)
 	text_write_line(&t, 2);
 }
 
-uint64_t si_lazy_trapped(uint64_t site)
+uint64_t si_lazy_trapped(uint64_t site, bool now)
 {
 	struct lazy_site *e = slot_of(site);
 	if (!e)
@@ -356,7 +356,7 @@ uint64_t si_lazy_trapped(uint64_t site)
 	}
 	uint64_t entry = 0;
 	uint32_t n = ++e->traps;
-	if (n >= LAZY_AFTER && n >= e->next_try) {
+	if ((n >= LAZY_AFTER || now) && n >= e->next_try) {
 		int why = try_patch(site, &entry);
 		if (why == LZ_OK) {
 			e->entry = entry;

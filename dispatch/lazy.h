@@ -2,8 +2,9 @@
  * Lazy patching, in exhaustive mode: a syscall site that Syscall User
  * Dispatch trapped (code that no object analysis covered: generated at run
  * time, or mapped without the loader) is given a jump to a trampoline of
- * its own the second time it traps, when that is safe; from then on it
- * costs what a patched site costs instead of a signal.
+ * its own the second time it traps (the first, for clone, clone3, fork and
+ * vfork, which a trap runs without the clone hooks), when that is safe;
+ * from then on it costs what a patched site costs instead of a signal.
  *
  * Safe means all of:
  *  - The process has one thread, and this thread is not inside an
@@ -36,13 +37,16 @@
 #ifndef SYSCALL_INTERCEPT_DISPATCH_LAZY_H
 #define SYSCALL_INTERCEPT_DISPATCH_LAZY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
-/* Called by the SIGSYS handler for a trapped `syscall` at `site`. Returns
- * where the thread is to continue instead of the site (the trampoline, as
- * if the jump had been taken: every register as at the syscall), or 0 to
- * handle the call as a trapped one. */
-uint64_t si_lazy_trapped(uint64_t site);
+/* Called by the SIGSYS handler for a trapped `syscall` at `site`; `now`
+ * asks for a patch at the first trap (a call that, trapped, would run
+ * without the clone hooks). Returns where the thread is to continue
+ * instead of the site (the trampoline, as if the jump had been taken:
+ * every register as at the syscall), or 0 to handle the call as a trapped
+ * one. */
+uint64_t si_lazy_trapped(uint64_t site, bool now);
 
 /* With INTERCEPT_DEBUG_DUMP: one line on stderr per site patched or
  * refused (set once, at start-up). */

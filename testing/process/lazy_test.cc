@@ -71,9 +71,9 @@ TEST(LazyTest, DebugDumpReportsDecisions)
 	EXPECT_NE(r.err.find(" patched\n"), std::string::npos) << r.err;
 }
 
-// The first fork runs where it was made (trapped: no clone hooks); from
-// the second the site is patched, and the clone hooks fire once per child,
-// in the parent and in the child.
+// A site making fork is patched at its first trap (run trapped, the call
+// would get no clone hooks): the clone hooks fire once per child, in the
+// parent and in the child, from the first fork on.
 TEST(LazyTest, ForkFromPatchedRunTimeCodeGetsCloneHooks)
 {
 	std::string dir = MakeTempDir("lazy_fork");
@@ -90,8 +90,8 @@ TEST(LazyTest, ForkFromPatchedRunTimeCodeGetsCloneHooks)
 			EXPECT_EQ(e.ppid, r.pid);
 		}
 	}
-	EXPECT_EQ(parent, 2);
-	EXPECT_EQ(child, 2);
+	EXPECT_EQ(parent, 3);
+	EXPECT_EQ(child, 3);
 }
 
 } // namespace
