@@ -19,6 +19,17 @@
 namespace
 {
 
+// The analysis and the plan of obj, as the library makes them.
+void Plan(const struct locator_object &obj, struct disasm_ctx *ctx,
+	  struct arena *arena, struct sites_result *sites,
+	  struct plan_result *plan)
+{
+	struct sites_input in;
+	ASSERT_EQ(object_sites_input(&obj, arena, &in), 0);
+	ASSERT_EQ(sites_find(&in, ctx, arena, sites), SITES_OK);
+	ASSERT_EQ(planner_plan(&obj, sites, ctx, arena, plan), 0);
+}
+
 struct Lib {
 	const char *path;
 	size_t sites;
@@ -48,12 +59,9 @@ TEST_P(PlannerOnLibrary, EverySiteGetsAJump)
 	const Lib &lib = GetParam();
 	struct locator_object obj;
 	ASSERT_EQ(locator_open_file(lib.path, &arena_, &obj), 0);
-	struct sites_input in;
-	ASSERT_EQ(object_sites_input(&obj, &arena_, &in), 0);
 	struct sites_result sites;
-	ASSERT_EQ(sites_find(&in, ctx_, &arena_, &sites), SITES_OK);
 	struct plan_result plan;
-	ASSERT_EQ(planner_plan(&obj, &sites, ctx_, &arena_, &plan), 0);
+	ASSERT_NO_FATAL_FAILURE(Plan(obj, ctx_, &arena_, &sites, &plan));
 	EXPECT_EQ(plan.n_sites, lib.sites);
 	EXPECT_EQ(plan.n_fallback, 0u);
 	EXPECT_EQ(plan.n_inline + plan.n_padding, lib.sites);
@@ -142,12 +150,9 @@ TEST(PlannerOnUnknownCode, NoRangePastTheEndOfTheFlow)
 	obj.path = "";
 	obj.exec_segments = &seg;
 	obj.exec_segment_count = 1;
-	struct sites_input in;
-	ASSERT_EQ(object_sites_input(&obj, &arena, &in), 0);
 	struct sites_result sites;
-	ASSERT_EQ(sites_find(&in, ctx, &arena, &sites), SITES_OK);
 	struct plan_result plan;
-	ASSERT_EQ(planner_plan(&obj, &sites, ctx, &arena, &plan), 0);
+	ASSERT_NO_FATAL_FAILURE(Plan(obj, ctx, &arena, &sites, &plan));
 	ASSERT_EQ(plan.n_sites, 3u);
 	// f1: [syscall, ret] is 3 bytes and may not take f2's first bytes;
 	// every range before it holds the jmp's target.
@@ -179,12 +184,9 @@ TEST(Writer, NoRegionMakesFallbacks)
 	ASSERT_EQ(locator_open_loaded((const void *)&strlen, nullptr, 0, &arena,
 				      &obj),
 		  0);
-	struct sites_input in;
-	ASSERT_EQ(object_sites_input(&obj, &arena, &in), 0);
 	struct sites_result sites;
-	ASSERT_EQ(sites_find(&in, ctx, &arena, &sites), SITES_OK);
 	struct plan_result plan;
-	ASSERT_EQ(planner_plan(&obj, &sites, ctx, &arena, &plan), 0);
+	ASSERT_NO_FATAL_FAILURE(Plan(obj, ctx, &arena, &sites, &plan));
 	ASSERT_GT(plan.n_sites, 0u);
 	struct writer_config cfg = {};
 	cfg.entry = 0x1000;
