@@ -17,6 +17,7 @@
 #include "base/raw_syscall.h"
 #include "dispatch/exhaustive.h"
 #include "dispatch/log.h"
+#include "dispatch/mm_pid.h"
 #include "dispatch/signals.h"
 #include "dispatch/trap.h"
 #include "libsyscall_intercept_hook_point.h"
@@ -99,7 +100,7 @@ static bool may_share_our_tls(const struct si_frame *frame)
  * our TLS; else at its site. */
 static __attribute__((noinline)) int dispatch_clone(struct si_frame *frame)
 {
-	si_log_before_clone();
+	si_mm_pid(); /* filled before a vfork child could fill it */
 	if (__atomic_load_n(&intercept_hook_point_clone_child,
 			    __ATOMIC_RELAXED) == NULL &&
 	    __atomic_load_n(&intercept_hook_point_clone_parent,

@@ -11,6 +11,7 @@
 #include "base/raw_syscall.h"
 #include "dispatch/dispatch.h"
 #include "dispatch/ksig.h"
+#include "dispatch/mm_pid.h"
 #include "dispatch/signals.h"
 #include "dispatch/trap.h"
 #include "trampoline/entry_abi.h"
@@ -121,6 +122,8 @@ static void sud_handler(int sig, siginfo_t *info, void *ucv)
 	uint64_t next = (uint64_t)(uintptr_t)info->si_call_addr;
 	/* Patched now: on to the site's trampoline, as if through the jump. */
 	bool creates = must_run_natively(nr) && nr != SYS_rt_sigreturn;
+	if (creates)
+		si_mm_pid(); /* filled before a vfork child could fill it */
 	uint64_t to =
 	    si_exhaustive_lazy ? si_exhaustive_lazy(next - 2, creates) : 0;
 	if (to) {

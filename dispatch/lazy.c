@@ -12,6 +12,7 @@
 #include "base/arena.h"
 #include "base/raw_syscall.h"
 #include "disasm/disasm.h"
+#include "dispatch/mm_pid.h"
 #include "dispatch/signals.h"
 #include "dispatch/text.h"
 #include "patcher/locator.h"
@@ -294,6 +295,8 @@ static int try_patch(uint64_t site, uint64_t *entry)
 		return LZ_FULL;
 	if (si_signals_in_app_handler())
 		return LZ_IN_HANDLER;
+	if (!si_mm_is_own())
+		return LZ_THREADS; /* a vfork child: its parent's threads run */
 	struct arena a;
 	if (arena_init_mmap(&a, 32u << 20) != 0)
 		return LZ_NO_MEMORY;

@@ -7,13 +7,14 @@
  * from then on it costs what a patched site costs instead of a signal.
  *
  * Safe means all of:
- *  - The process has one thread, and this thread is not inside an
- *    application signal handler. Writing a jump replaces instructions
- *    around the syscall, and a thread stopped between two of them would
- *    resume inside the new jump: with one thread, the only such thread is
- *    this one, stopped right after the syscall, and it is sent into the
- *    trampoline instead. A site refused for this is tried again later (at
- *    its 4th, 8th, 16th... trap).
+ *  - The process has one thread, its memory is its own (not a vfork or
+ *    CLONE_VM child's view of its parent's: mm_pid.h), and this thread is
+ *    not inside an application signal handler. Writing a jump replaces
+ *    instructions around the syscall, and a thread stopped between two of
+ *    them would resume inside the new jump: with one thread, the only such
+ *    thread is this one, stopped right after the syscall, and it is sent
+ *    into the trampoline instead. A site refused for this is tried again
+ *    later (at its 4th, 8th, 16th... trap).
  *  - The code is in a private mapping that is readable and executable and
  *    not writable, and not the vdso (a shared mapping may be written
  *    through another view of it, which would not see the patched copy).

@@ -10,6 +10,7 @@
 #include <sys/uio.h>
 
 #include "base/raw_syscall.h"
+#include "dispatch/mm_pid.h"
 #include "dispatch/dispatch.h"
 #include "dispatch/log_ring_producer.h"
 #include "dispatch/preload.h"
@@ -31,47 +32,6 @@ static void parse_filter(const char *spec);
 
 #define LINE_MAX_BYTES SI_LOG_LINE_MAX
 
-/* This process's pid, kept in a page the kernel zeroes in a forked child
- * (MADV_WIPEONFORK), so a child sees 0 and asks again, while threads and a
- * vfork child (which share our memory) keep it. NULL: ask every time. */
-static long *self_pid_page;
-
-static void self_pid_init(void)
-{
-	long m = raw_syscall6(SYS_mmap, 0, 4096, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (raw_is_error(m))
-		return;
-	if (raw_syscall3(SYS_madvise, m, 4096, MADV_WIPEONFORK) != 0) {
-		raw_syscall2(SYS_munmap, m, 4096);
-		return;
-	}
-	self_pid_page = (long *)m;
-	*self_pid_page = raw_syscall0(SYS_getpid);
-}
-
-static long self_pid(void)
-{
-	long pid = self_pid_page
-		       ? __atomic_load_n(self_pid_page, __ATOMIC_RELAXED)
-		       : 0;
-	if (pid == 0) {
-		pid = raw_syscall0(SYS_getpid);
-		if (self_pid_page)
-			__atomic_store_n(self_pid_page, pid, __ATOMIC_RELAXED);
-	}
-	return pid;
-}
-
-void si_log_before_clone(void)
-{
-	/* A forked child that has not logged yet still has 0 in the page;
-	 * fill it now, or a vfork child would fill the shared page with its
-	 * own pid. */
-	if (si_log_active)
-		self_pid();
-}
-
 /* Reads the application's memory without trusting the pointer: a bad
  * address makes process_vm_readv fail, never a fault. */
 static bool read_mem(void *ctx, uintptr_t addr, void *dst, size_t len)
@@ -79,8 +39,8 @@ static bool read_mem(void *ctx, uintptr_t addr, void *dst, size_t len)
 	(void)ctx;
 	struct iovec local = {dst, len};
 	struct iovec remote = {(void *)addr, len};
-	long n = raw_syscall6(SYS_process_vm_readv, self_pid(), (long)&local, 1,
-			      (long)&remote, 1, 0);
+	long n = raw_syscall6(SYS_process_vm_readv, si_mm_pid(), (long)&local,
+			      1, (long)&remote, 1, 0);
 	return n == (long)len;
 }
 
@@ -117,7 +77,7 @@ static void emit(struct text *l)
 		if (l->len > l->cap - 1)
 			l->len = l->cap - 1;
 		l->buf[l->len] = '\n';
-		if (si_ring_put(l->buf, l->len + 1, self_pid())) {
+		if (si_ring_put(l->buf, l->len + 1, si_mm_pid())) {
 			l->len = 0;
 			return;
 		}
@@ -195,7 +155,7 @@ bool si_log_init(void)
 	if (ring_path && ring_path[0] && !log_per_pid &&
 	    si_ring_open(ring_path))
 		log_truncate = false;
-	self_pid_init();
+	si_mm_pid_init();
 	const char *pids = getenv("INTERCEPT_LOG_PID");
 	log_pids = pids && pids[0] == '1' && pids[1] == 0;
 	const char *filter = getenv("INTERCEPT_LOG_FILTER");

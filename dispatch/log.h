@@ -72,10 +72,6 @@ void si_log_result(const struct si_frame *frame, long result,
  * thread of this one), a per-pid log reopens under the new pid. */
 void si_log_forked(void);
 
-/* Called before every clone-family call runs (keeps the cached pid right
- * in a vfork child). */
-void si_log_before_clone(void);
-
 /* True if syscall nr passes INTERCEPT_LOG_FILTER (always without one). */
 bool si_log_wants(long nr);
 

@@ -48,6 +48,7 @@
 #include "dispatch/exhaustive.h"
 #include "dispatch/lazy.h"
 #include "dispatch/loader.h"
+#include "dispatch/mm_pid.h"
 #include "dispatch/log.h"
 #include "dispatch/preload.h"
 #include "dispatch/preload_internal.h"
@@ -379,6 +380,7 @@ static void si_preload_init(int argc, char **argv, char **envp)
 		return;
 	uint64_t t_start = now_us();
 	si_entry_init();
+	si_mm_pid_init();
 	struct arena arena;
 	if (arena_init_mmap(&arena, 64u << 20) != 0) {
 		char mbuf[512];

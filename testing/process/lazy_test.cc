@@ -43,6 +43,16 @@ TEST(LazyTest, NotWhileOtherThreadsRunThenOnceAlone)
 	EXPECT_EQ(r.out, "hooked 10 rewritten no\nhooked 40 rewritten yes\n");
 }
 
+// A vfork child runs in its parent's memory, where the parent's other
+// threads could run: it does not patch. The parent does, once it goes on.
+TEST(LazyTest, NotInAVforkChild)
+{
+	RunResult r = RunLazy("vfork");
+	ASSERT_EQ(r.exit_code, 0) << r.err;
+	EXPECT_EQ(r.out,
+		  "child hooked 5\nrewritten no\nhooked 10 rewritten yes\n");
+}
+
 TEST(LazyTest, WritableCodeStaysTrapped)
 {
 	RunResult r = RunLazy("rwx");

@@ -14,6 +14,9 @@
  *            rewritten no", "f2 hooked 10"
  *   fork     code making fork (57) itself, called 3 times; each child
  *            _exits at once: "forks 3"
+ *   vfork    a vfork child (its parent's memory) makes 5 calls: "child
+ *            hooked 5"; then the parent sees "rewritten no", and after 10
+ *            calls of its own "hooked 10 rewritten yes"
  * "hooked N": N calls came back with the hook's marker answer
  * (SI_REC_MARK_RESULT); "rewritten": the code bytes are no longer the ones
  * written.
@@ -173,6 +176,35 @@ static int mode_fork(void)
 	return 0;
 }
 
+static int mode_vfork(void)
+{
+	unsigned char *p = make_code(getppid_code, sizeof(getppid_code),
+				     PROT_READ | PROT_EXEC);
+	if (!p)
+		return 1;
+	jit_fn f = (jit_fn)(void *)p;
+	pid_t pid = vfork();
+	if (pid == 0) {
+		/* Only write and _exit: the parent's stdio is not ours. */
+		char line[] = "child hooked ?\n";
+		line[sizeof(line) - 3] = (char)('0' + hooked(f, 5));
+		_exit(write(1, line, sizeof(line) - 1) ==
+			      (ssize_t)sizeof(line) - 1
+			  ? 0
+			  : 1);
+	}
+	int status;
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || status != 0)
+		return 1;
+	printf("rewritten %s\n",
+	       rewritten(p, getppid_code, sizeof(getppid_code)));
+	/* The child's refusals count: the next try is at the 8th trap. */
+	int n = hooked(f, 10);
+	printf("hooked %d rewritten %s\n", n,
+	       rewritten(p, getppid_code, sizeof(getppid_code)));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *m = argc > 1 ? argv[1] : "";
@@ -186,6 +218,8 @@ int main(int argc, char **argv)
 		return mode_tight();
 	if (!strcmp(m, "fork"))
 		return mode_fork();
-	fprintf(stderr, "usage: prog_lazy once|threads|rwx|tight|fork\n");
+	if (!strcmp(m, "vfork"))
+		return mode_vfork();
+	fprintf(stderr, "usage: prog_lazy once|threads|rwx|tight|fork|vfork\n");
 	return 2;
 }
