@@ -112,7 +112,8 @@ static __attribute__((noinline)) int dispatch_clone(struct si_frame *frame)
 }
 
 /* A forwarded call while trapped sites exist: the signal-mask calls run
- * here, with SIGTRAP kept deliverable (trap.h), their result returned as
+ * here, with the reserved signals (SIGTRAP, and SIGSYS in exhaustive mode)
+ * kept deliverable (trap.h), their result returned as
  * an emulated one (after the post hook and the log saw it, for
  * SI_ACTION_FORWARD_POST). Everything else keeps `action`. */
 static __attribute__((noinline)) int forward_trap_aware(struct si_frame *frame,
@@ -132,8 +133,8 @@ static __attribute__((noinline)) int forward_trap_aware(struct si_frame *frame,
 }
 
 /* Runs the call in `frame` here, in the dispatcher, and returns the
- * kernel's result; a signal-mask call keeps SIGTRAP deliverable while
- * trapped sites exist (trap.h). */
+ * kernel's result; a signal-mask call keeps the reserved signals
+ * deliverable while trapped sites exist (trap.h). */
 static long run_here(const struct si_frame *frame)
 {
 	if (__atomic_load_n(&si_trap_active, __ATOMIC_RELAXED) &&
@@ -207,8 +208,8 @@ static inline int forwarded(struct si_frame *frame, int action)
  * (signals.h); a post hook and the log see the kernel's result. */
 static __attribute__((noinline)) int dispatch_sigaction(struct si_frame *frame)
 {
-	/* With trapped sites, trap.c keeps SIGTRAP ours and out of masks (and
-	 * wraps other handlers through si_signals_sigaction). */
+	/* With trapped sites, trap.c keeps the reserved signals ours and out
+	 * of masks (and wraps other handlers through si_signals_sigaction). */
 	if (__atomic_load_n(&si_trap_active, __ATOMIC_RELAXED))
 		frame->result = si_trap_signal_call(frame);
 	else

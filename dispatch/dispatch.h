@@ -25,10 +25,11 @@
  *  - While trapped sites exist (trap.h: si_trap_active), every call comes
  *    here (si_dispatch_slow), those a hook makes included, and a forwarded
  *    signal-mask call (rt_sigprocmask, rt_sigaction, rt_sigsuspend, ppoll,
- *    pselect6, epoll_pwait[2]) runs here with SIGTRAP kept unblocked and
- *    is answered as SI_ACTION_EMULATED (after the post hook and the log
- *    saw its result); before an rt_sigreturn, SIGTRAP is taken out of the
- *    mask its signal frame restores.
+ *    pselect6, epoll_pwait[2]) runs here with the reserved signals
+ *    (SIGTRAP, and SIGSYS in exhaustive mode) kept unblocked and is
+ *    answered as SI_ACTION_EMULATED (after the post hook and the log saw
+ *    its result); before an rt_sigreturn, they are taken out of the mask
+ *    its signal frame restores.
  */
 #ifndef SYSCALL_INTERCEPT_DISPATCH_DISPATCH_H
 #define SYSCALL_INTERCEPT_DISPATCH_DISPATCH_H

@@ -10,15 +10,14 @@
 
 #include "base/raw_syscall.h"
 #include "dispatch/dispatch.h"
-#include "dispatch/ksig.h"
 #include "dispatch/mm_pid.h"
-#include "dispatch/signals.h"
 #include "dispatch/trap.h"
 #include "trampoline/entry_abi.h"
 
 #ifndef PR_SET_SYSCALL_USER_DISPATCH
 #define PR_SET_SYSCALL_USER_DISPATCH 59
 #endif
+#define SUD_OFF	  0
 #define SUD_ON	  1
 #define SUD_ALLOW 0
 #define SUD_BLOCK 1
@@ -33,12 +32,6 @@ static uintptr_t allowed_start, allowed_len;
 static __thread volatile char selector
     __attribute__((tls_model("initial-exec")));
 static __thread char armed __attribute__((tls_model("initial-exec")));
-
-/* The application's SIGSYS action (what it last set, or what was there),
- * written under si_signals_lock. */
-static struct ksigaction app_sigsys;
-
-void si_trap_sigaction_restorer(void); /* trap_restorer.S */
 
 static long arm(void)
 {
@@ -100,22 +93,12 @@ static bool must_run_natively(long nr)
 	}
 }
 
-/* A SIGSYS that is not SUD's: what the application's action says. */
-static void chain(int sig, siginfo_t *info, void *uc)
-{
-	struct ksigaction app = app_sigsys;
-	if (app.handler == K_SIG_DFL)
-		si_signals_default_action(sig);
-	else
-		si_signals_call_app(app.handler, app.flags, sig, info, uc);
-}
-
 static void sud_handler(int sig, siginfo_t *info, void *ucv)
 {
 	ucontext_t *uc = (ucontext_t *)ucv;
 	greg_t *g = uc->uc_mcontext.gregs;
 	if (info->si_code != SYS_USER_DISPATCH) {
-		chain(sig, info, ucv);
+		si_trap_chain(sig, info, ucv);
 		return;
 	}
 	long nr = info->si_syscall;
@@ -156,46 +139,26 @@ static void sud_handler(int sig, siginfo_t *info, void *ucv)
 	g[REG_RIP] = (greg_t)(next - 2);
 }
 
-long si_exhaustive_sigaction(long act, long oact, long sigsetsize)
-{
-	struct ksigaction want, old;
-	if (sigsetsize != KSIGSET_SIZE)
-		return -EINVAL;
-	if (act && !raw_copy_self(SYS_process_vm_readv, &want, (uint64_t)act,
-				  sizeof(want)))
-		return -EFAULT;
-	uint64_t mask;
-	si_signals_lock(&mask);
-	old = app_sigsys;
-	if (act)
-		app_sigsys = want;
-	si_signals_unlock(&mask);
-	if (oact && !raw_copy_self(SYS_process_vm_writev, &old, (uint64_t)oact,
-				   sizeof(old)))
-		return -EFAULT;
-	return 0;
-}
-
 int si_exhaustive_start(void)
 {
 	if (!dl_iterate_phdr(find_self, NULL))
 		return -ENOENT;
-	/* SIGTRAP's mask filtering, for trapped sites of later objects. */
-	si_trap_prepare();
-	struct ksigaction ours = {
-	    (uint64_t)(uintptr_t)&sud_handler,
-	    SA_SIGINFO | SA_RESTORER | SA_NODEFER,
-	    (uint64_t)(uintptr_t)&si_trap_sigaction_restorer, 0};
-	long r = k_sigaction(SIGSYS, &ours, &app_sigsys);
+	/* Without SUD the kernel refuses even to switch it off: then
+	 * nothing is changed. */
+	long r = raw_syscall6(SYS_prctl, PR_SET_SYSCALL_USER_DISPATCH, SUD_OFF,
+			      0, 0, 0, 0);
 	if (r != 0)
 		return (int)r;
-	r = arm();
-	if (r != 0) {
-		k_sigaction(SIGSYS, &app_sigsys, NULL);
+	/* SIGSYS kept deliverable and the application's SIGSYS action kept
+	 * as SIGTRAP's are (trap.h), before anything can trap. */
+	r = si_trap_reserve(SIGSYS, &sud_handler);
+	if (r != 0)
 		return (int)r;
-	}
-	uint64_t bit = ksig_bit(SIGSYS);
-	k_sigprocmask(SIG_UNBLOCK, &bit, NULL);
+	/* Not expected to fail where switching off worked; if it does, SIGSYS
+	 * stays reserved, all of it chained to the application's action. */
+	r = arm();
+	if (r != 0)
+		return (int)r;
 	__atomic_store_n(&si_exhaustive, 1, __ATOMIC_RELEASE);
 	si_dispatch_update_slow();
 	return 0;

@@ -25,9 +25,14 @@
  * site's trampoline, so that call and every later one take the path of a
  * patched site, clone hooks included.
  *
- * The application's own SIGSYS handler (seccomp's SECCOMP_RET_TRAP) keeps
- * working: rt_sigaction(SIGSYS) records it, and the library's handler
- * passes it every SIGSYS that is not SUD's.
+ * A syscall SUD traps in a thread with SIGSYS blocked would make the
+ * kernel kill the process, so SIGSYS is reserved as SIGTRAP is (trap.h):
+ * taken out of every signal mask the application sets (and of sa_masks),
+ * and reported back as it asked for it, per thread and per signal.
+ * rt_sigaction(SIGSYS) is answered by trap.c: the application's action is
+ * recorded and reported back, the library's handler stays installed and
+ * passes every SIGSYS that is not SUD's (seccomp's SECCOMP_RET_TRAP, kill)
+ * to si_trap_chain, which acts as the application's action says.
  */
 #ifndef SYSCALL_INTERCEPT_DISPATCH_EXHAUSTIVE_H
 #define SYSCALL_INTERCEPT_DISPATCH_EXHAUSTIVE_H
@@ -58,10 +63,5 @@ void si_exhaustive_child(void);
 /* Lets the thread's next syscall outside the library run untrapped (set
  * back by si_exhaustive_enter). */
 void si_exhaustive_allow_once(void);
-
-/* rt_sigaction(SIGSYS, act, oact) while exhaustive mode is on: the
- * application's action is recorded (and reported back), the library's
- * handler stays installed. Returns 0 or -errno. */
-long si_exhaustive_sigaction(long act, long oact, long sigsetsize);
 
 #endif

@@ -7,7 +7,6 @@
 #include <sys/syscall.h>
 
 #include "base/raw_syscall.h"
-#include "dispatch/exhaustive.h"
 #include "dispatch/ksig.h"
 #include "trampoline/entry_abi.h"
 
@@ -20,8 +19,7 @@ static struct {
 	uint64_t flags;
 } app[SI_NSIG];
 
-/* Serializes updates of `app` (and exhaustive.c's SIGSYS record) with the
- * kernel's table: see si_signals_lock. */
+/* Serializes updates of `app` with the kernel's table: see si_signals_lock. */
 static int table_lock;
 
 /* Application handlers running on this thread (one left by siglongjmp
@@ -96,8 +94,6 @@ void si_signals_unlock(const uint64_t *saved)
 long si_signals_sigaction(long sig, long act, long oact, long sigsetsize)
 {
 	struct ksigaction want = {0, 0, 0, 0}, k, old = {0, 0, 0, 0};
-	if (sig == SIGSYS && __atomic_load_n(&si_exhaustive, __ATOMIC_ACQUIRE))
-		return si_exhaustive_sigaction(act, oact, sigsetsize);
 	if (sig <= 0 || sig >= SI_NSIG || sigsetsize != KSIGSET_SIZE)
 		return raw_syscall4(SYS_rt_sigaction, sig, act, oact,
 				    sigsetsize);

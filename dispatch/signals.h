@@ -25,7 +25,8 @@
 #include <stdint.h>
 
 /* rt_sigaction(sig, act, oact, sigsetsize) as the application asked for it,
- * with the wrapper substituted: returns the kernel's result (-errno). Raw
+ * with the wrapper substituted: returns the kernel's result (-errno). Not
+ * for a signal trap.c reserves (trap.h answers those itself). Raw
  * syscalls only; act and oact are read and written without faulting (a bad
  * pointer gives -EFAULT, as from the kernel). */
 long si_signals_sigaction(long sig, long act, long oact, long sigsetsize);
@@ -36,8 +37,8 @@ bool si_signals_wants(long nr, long act, long oact);
 /* Runs the application's handler for `sig` as it asked to be called (with
  * siginfo and context under SA_SIGINFO), with the hook guard cleared
  * around it; SIG_DFL and SIG_IGN run nothing. For every handler the library
- * stands in front of: the wrapper here, trap.c's SIGTRAP and exhaustive.c's
- * SIGSYS handlers. */
+ * stands in front of: the wrapper here, and the handlers of the signals
+ * trap.c reserves (SIGTRAP; SIGSYS in exhaustive mode). */
 void si_signals_call_app(uint64_t handler, uint64_t flags, int sig,
 			 siginfo_t *info, void *uc);
 

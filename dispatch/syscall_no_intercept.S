@@ -10,7 +10,8 @@
  * While trapped sites exist (dispatch/trap.h) the call goes to
  * si_trap_no_intercept instead, with the same arguments in the same
  * places, so that the signal-mask calls a hook makes this way (the usual
- * way to emulate a call) cannot block SIGTRAP either.
+ * way to emulate a call) cannot block SIGTRAP (or SIGSYS, in exhaustive
+ * mode) either.
  */
 	.hidden si_trap_active
 	.hidden si_trap_no_intercept

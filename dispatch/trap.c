@@ -1,9 +1,10 @@
 /*
  * The SIGTRAP side of trapped sites (see trap.h): the site table, the
- * handler that sends a trapped thread to its trampoline, and the signal-mask
- * calls run with SIGTRAP kept deliverable. Everything here runs in a signal
- * handler or on the hot path of a call: raw syscalls only, no allocation,
- * no locks.
+ * handler that sends a trapped thread to its trampoline, and the reserved
+ * signals (SIGTRAP, and SIGSYS in exhaustive mode): the application's
+ * actions for them, and the signal-mask calls run with them kept
+ * deliverable. Everything here runs in a signal handler or on the hot path
+ * of a call: raw syscalls only, no allocation, no locks.
  */
 #include "dispatch/trap.h"
 
@@ -19,8 +20,6 @@
 #include "dispatch/dispatch.h"
 #include "dispatch/ksig.h"
 #include "dispatch/signals.h"
-
-#define TRAP_BIT (1ULL << (SIGTRAP - 1))
 
 void si_trap_sigaction_restorer(void); /* trap_restorer.S */
 
@@ -46,36 +45,66 @@ const struct si_trap_entry *si_trap_sites(size_t *n)
 	return t ? t->e : NULL;
 }
 
-/* ---- the application's view of SIGTRAP ----------------------------------- */
+/* ---- the reserved signals ----------------------------------------------- */
 
-/* The application's SIGTRAP action. Written by rt_sigaction(SIGTRAP) (and
- * SA_RESETHAND), read by the handler, which may interrupt a writer on its
- * own thread: a writer fills a fresh slot of the ring, then publishes its
- * index, so a reader always sees one whole action. */
+/* A signal the library holds while its handler is installed, and the
+ * application's action for it. The action is written by rt_sigaction (and
+ * SA_RESETHAND) and read by our handler, which may interrupt a writer on
+ * its own thread: a writer fills a fresh slot of the ring, then publishes
+ * its index, so a reader always sees one whole action. */
 #define APP_SLOTS 8
-static struct ksigaction app_slots[APP_SLOTS];
-static unsigned app_current;
-static unsigned app_next;
+struct reserved {
+	int sig;
+	si_trap_handler_fn handler; /* ours */
+	struct ksigaction slots[APP_SLOTS];
+	unsigned current;
+	unsigned next;
+};
 
-static struct ksigaction app_action(void)
+static struct reserved reserved[] = {{.sig = SIGTRAP}, {.sig = SIGSYS}};
+
+/* The bits of the signals reserved so far (it only grows). */
+static uint64_t reserved_bits;
+
+static uint64_t reserved_mask(void)
 {
-	return app_slots[__atomic_load_n(&app_current, __ATOMIC_ACQUIRE) %
-			 APP_SLOTS];
+	return __atomic_load_n(&reserved_bits, __ATOMIC_ACQUIRE);
 }
 
-static void set_app_action(const struct ksigaction *a)
+/* The entry of `sig` if it is reserved now, else NULL. */
+static struct reserved *reserved_now(long sig)
 {
-	unsigned i = __atomic_add_fetch(&app_next, 1, __ATOMIC_RELAXED);
-	app_slots[i % APP_SLOTS] = *a;
-	__atomic_store_n(&app_current, i, __ATOMIC_RELEASE);
+	if (sig < 1 || sig > 64 || !(reserved_mask() & ksig_bit((int)sig)))
+		return NULL;
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+		if (reserved[i].sig == sig)
+			return &reserved[i];
+	return NULL;
 }
 
-/* Per thread: the application asked for SIGTRAP blocked (the kernel's mask
- * never has it). */
-static __thread int trap_app_blocked __attribute__((tls_model("initial-exec")));
+static struct ksigaction app_action(const struct reserved *r)
+{
+	return r
+	    ->slots[__atomic_load_n(&r->current, __ATOMIC_ACQUIRE) % APP_SLOTS];
+}
 
-/* Bit s - 1: the application's sa_mask for signal s has SIGTRAP. */
-static uint64_t samask_has_trap;
+static void set_app_action(struct reserved *r, const struct ksigaction *a)
+{
+	unsigned i = __atomic_add_fetch(&r->next, 1, __ATOMIC_RELAXED);
+	r->slots[i % APP_SLOTS] = *a;
+	/* The kernel never keeps these two in sa_mask, nor reports them. */
+	r->slots[i % APP_SLOTS].mask &=
+	    ~(ksig_bit(SIGKILL) | ksig_bit(SIGSTOP));
+	__atomic_store_n(&r->current, i, __ATOMIC_RELEASE);
+}
+
+/* Per thread: the reserved signals the application asked blocked (the
+ * kernel's mask never has them). */
+static __thread uint64_t app_blocked __attribute__((tls_model("initial-exec")));
+
+/* Per signal s (1..64): the reserved signals the application's sa_mask for
+ * s has (the kernel's never has them). */
+static uint64_t samask_reserved[65];
 
 /* ---- raw helpers --------------------------------------------------------- */
 
@@ -119,47 +148,54 @@ static bool is_function(uint64_t handler)
 	return handler != K_SIG_DFL && handler != K_SIG_IGN;
 }
 
-/* ---- the handler --------------------------------------------------------- */
+/* ---- the handlers -------------------------------------------------------- */
 
-static void trap_handler(int sig, siginfo_t *info, void *ucv);
-
-/* Installs our handler with what the application's action asks of the
- * delivery: its sa_mask (less SIGTRAP) and SA_ONSTACK/SA_RESTART. Always
- * SA_NODEFER: a trapped site reached from a handler the application chained
- * from ours must not meet SIGTRAP blocked. */
-static long install_ours(const struct ksigaction *app)
+/* Installs our handler for r->sig with what the application's action asks
+ * of the delivery: SA_ONSTACK and SA_RESTART. Always SA_NODEFER: a trapped
+ * site (or a syscall SUD traps) reached from a handler the application
+ * chained from ours must not meet the signal blocked. No sa_mask: SIGSYS's
+ * handler runs the trapped call itself, under the thread's own mask, not
+ * the one the application gave its SIGSYS handler; si_trap_chain blocks the
+ * application's sa_mask around its handler instead. */
+static long install_ours(const struct reserved *r, const struct ksigaction *app)
 {
 	struct ksigaction k;
 
-	k.handler = (uint64_t)(uintptr_t)&trap_handler;
+	k.handler = (uint64_t)(uintptr_t)r->handler;
 	k.flags = SA_SIGINFO | SA_NODEFER | SA_RESTORER |
 		  (app->flags & (SA_ONSTACK | SA_RESTART));
 	k.restorer = (uint64_t)(uintptr_t)&si_trap_sigaction_restorer;
-	k.mask = is_function(app->handler) ? app->mask & ~TRAP_BIT : 0;
-	return k_sigaction(SIGTRAP, &k, NULL);
+	k.mask = 0;
+	return k_sigaction(r->sig, &k, NULL);
 }
 
-/* A SIGTRAP that is not one of our sites: what the application's action
- * says. si_code > 0: the kernel raised it (int3, a breakpoint, a single
- * step), and the kernel kills rather than ignore those. */
-static void chain(int sig, siginfo_t *info, void *uc)
+/* A reserved signal that is not the library's (trap.h). si_code > 0: the
+ * kernel raised it (int3, a breakpoint, a single step, seccomp's
+ * SECCOMP_RET_TRAP), and the kernel kills rather than ignore those. */
+void si_trap_chain(int sig, siginfo_t *info, void *uc)
 {
-	struct ksigaction app = app_action();
+	struct reserved *r = reserved_now(sig);
+	struct ksigaction app = r ? app_action(r) : (struct ksigaction){0};
 
 	if (app.handler == K_SIG_DFL) {
-		si_signals_default_action(SIGTRAP);
+		si_signals_default_action(sig);
 		return;
 	}
 	if (app.handler == K_SIG_IGN) {
 		if (info->si_code > 0)
-			si_signals_default_action(SIGTRAP);
+			si_signals_default_action(sig);
 		return;
 	}
 	if (app.flags & SA_RESETHAND) {
 		struct ksigaction dfl = {K_SIG_DFL, 0, 0, 0};
-		set_app_action(&dfl);
-		install_ours(&dfl);
+		set_app_action(r, &dfl);
+		install_ours(r, &dfl);
 	}
+	/* What the kernel would have blocked while the handler runs (the
+	 * rt_sigreturn after it restores the mask of before). */
+	uint64_t mask = app.mask & ~reserved_mask();
+	if (mask != 0)
+		k_sigprocmask(SIG_BLOCK, &mask, NULL);
 	si_signals_call_app(app.handler, app.flags, sig, info, uc);
 }
 
@@ -178,47 +214,54 @@ static void trap_handler(int sig, siginfo_t *info, void *ucv)
 			return;
 		}
 	}
-	chain(sig, info, ucv);
+	si_trap_chain(sig, info, ucv);
 }
 
 /* ---- installing ---------------------------------------------------------- */
 
-/* Takes SIGTRAP out of the sa_mask of every action installed before us
- * (earlier constructors, or inherited SIG_DFL/SIG_IGN, which have none). */
-static void filter_existing_actions(void)
+/* Takes `bit` out of the sa_mask of every action installed before (earlier
+ * constructors, or inherited SIG_DFL/SIG_IGN, which have none), noting it
+ * as asked for. The reserved signals' own actions are ours, with none. */
+static void filter_existing_actions(uint64_t bit)
 {
+	uint64_t skip = reserved_mask() | bit;
+
 	for (int s = 1; s <= 64; s++) {
 		struct ksigaction a;
-		if (s == SIGTRAP || s == SIGKILL || s == SIGSTOP ||
+		if ((skip & ksig_bit(s)) || s == SIGKILL || s == SIGSTOP ||
 		    k_sigaction(s, NULL, &a) != 0 || !is_function(a.handler) ||
-		    !(a.mask & TRAP_BIT))
+		    !(a.mask & bit))
 			continue;
-		a.mask &= ~TRAP_BIT;
+		a.mask &= ~bit;
 		if (k_sigaction(s, &a, NULL) == 0)
-			__atomic_fetch_or(&samask_has_trap, 1ULL << (s - 1),
+			__atomic_fetch_or(&samask_reserved[s], bit,
 					  __ATOMIC_RELAXED);
 	}
 }
 
-static long install(void)
+/* Makes r->sig reserved, with `handler` as ours; the action found is the
+ * application's (at start-up, where this runs, nothing is wrapped yet:
+ * signals.h). */
+static long reserve(struct reserved *r, si_trap_handler_fn handler)
 {
 	struct ksigaction old;
-	uint64_t trap = TRAP_BIT, mask = 0;
-	long r = k_sigaction(SIGTRAP, NULL, &old);
+	uint64_t bit = ksig_bit(r->sig), mask = 0;
+	long rc = k_sigaction(r->sig, NULL, &old);
 
-	if (r != 0)
-		return r;
-	set_app_action(&old);
-	r = install_ours(&old);
-	if (r != 0)
-		return r;
-	/* A mask inherited across execve may block SIGTRAP: unblock it, and
-	 * report it blocked to the application. */
-	k_sigprocmask(SIG_UNBLOCK, &trap, &mask);
-	trap_app_blocked = (mask & TRAP_BIT) != 0;
-	filter_existing_actions();
-	__atomic_store_n(&si_trap_active, 1, __ATOMIC_RELEASE);
-	si_dispatch_update_slow();
+	if (rc != 0)
+		return rc;
+	old.mask |= __atomic_load_n(&samask_reserved[r->sig], __ATOMIC_RELAXED);
+	r->handler = handler;
+	set_app_action(r, &old);
+	rc = install_ours(r, &old);
+	if (rc != 0)
+		return rc;
+	/* A mask inherited across execve may block the signal: unblock it,
+	 * and report it blocked to the application. */
+	k_sigprocmask(SIG_UNBLOCK, &bit, &mask);
+	app_blocked |= mask & bit;
+	filter_existing_actions(bit);
+	__atomic_fetch_or(&reserved_bits, bit, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -226,7 +269,27 @@ int si_trap_prepare(void)
 {
 	if (__atomic_load_n(&si_trap_active, __ATOMIC_ACQUIRE))
 		return 0;
-	return (int)install();
+	long r = reserve(&reserved[0], &trap_handler);
+	if (r != 0)
+		return (int)r;
+	__atomic_store_n(&si_trap_active, 1, __ATOMIC_RELEASE);
+	si_dispatch_update_slow();
+	return 0;
+}
+
+int si_trap_reserve(int sig, si_trap_handler_fn handler)
+{
+	if (sig == SIGTRAP)
+		return -EINVAL;
+	if (reserved_now(sig) != NULL)
+		return -EBUSY;
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
+		if (reserved[i].sig != sig)
+			continue;
+		int r = si_trap_prepare();
+		return r != 0 ? r : (int)reserve(&reserved[i], handler);
+	}
+	return -EINVAL;
 }
 
 int si_trap_forget(uint64_t target_lo, uint64_t target_hi)
@@ -278,10 +341,10 @@ int si_trap_add_sites(struct si_trap_entry *e, size_t n)
 	t->n = si_trap_table_merge(old, old_n, e, n, t->e, old_n + n);
 	raw_syscall3(SYS_mprotect, m, (long)bytes, PROT_READ);
 	if (!__atomic_load_n(&si_trap_active, __ATOMIC_ACQUIRE)) {
-		long r = install();
+		int r = si_trap_prepare();
 		if (r != 0) {
 			raw_syscall2(SYS_munmap, m, (long)bytes);
-			return (int)r;
+			return r;
 		}
 	}
 	__atomic_store_n(&trap_current, t, __ATOMIC_RELEASE);
@@ -295,54 +358,55 @@ static long raw_call(long nr, const long a[6])
 	return raw_syscall6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
-/* rt_sigprocmask with SIGTRAP taken out of the set, so that no signal
- * delivered as the call returns runs with SIGTRAP blocked; the old mask
- * reports SIGTRAP as this thread last asked for it. A set that cannot be
- * read gives -EFAULT, as from the kernel (which then changes nothing). */
+/* rt_sigprocmask with the reserved signals taken out of the set, so that no
+ * signal delivered as the call returns runs with one blocked; the old mask
+ * reports each as this thread last asked for it. A set that cannot be read
+ * gives -EFAULT, as from the kernel (which then changes nothing). */
 static long trap_sigprocmask(const long a[6])
 {
 	long how = a[0];
 	long args[6] = {a[0], a[1], a[2], a[3], a[4], a[5]};
-	uint64_t set;
-	int was = trap_app_blocked, now = was;
+	uint64_t set, res = reserved_mask();
+	uint64_t was = app_blocked, now = was;
 
 	if (a[3] != KSIGSET_SIZE)
 		return raw_call(SYS_rt_sigprocmask, a); /* -EINVAL */
 	if (a[1] != 0) {
 		if (vm_read(&set, a[1], sizeof(set)) != 0)
 			return -EFAULT;
-		bool asked = (set & TRAP_BIT) != 0;
+		uint64_t asked = set & res;
 		if (how == SIG_BLOCK)
-			now = was || asked;
+			now = was | asked;
 		else if (how == SIG_UNBLOCK)
-			now = was && !asked;
+			now = was & ~asked;
 		else if (how == SIG_SETMASK)
 			now = asked;
-		set &= ~TRAP_BIT;
+		set &= ~res;
 		args[1] = (long)&set;
 	}
 	long r = raw_call(SYS_rt_sigprocmask, args);
 	if (r != 0)
 		return r;
 	/* The kernel has just written *oldset: it is writable memory. */
-	if (a[2] != 0 && was)
-		*(uint64_t *)a[2] |= TRAP_BIT;
-	trap_app_blocked = now;
+	if (a[2] != 0 && was != 0)
+		*(uint64_t *)a[2] |= was;
+	app_blocked = now;
 	return r;
 }
 
-static long trap_sigaction_sigtrap(const long a[6])
+/* rt_sigaction of a reserved signal: the application's action is recorded
+ * and reported back; ours stays installed, with its delivery flags. */
+static long sigaction_reserved(struct reserved *res, const long a[6])
 {
-	struct ksigaction old = app_action(), act;
+	struct ksigaction old = app_action(res), act;
 
 	if (a[3] != KSIGSET_SIZE)
 		return raw_call(SYS_rt_sigaction, a); /* -EINVAL */
 	if (a[1] != 0) {
-		long r = vm_read(&act, a[1], sizeof(act));
-		if (r != 0)
+		if (vm_read(&act, a[1], sizeof(act)) != 0)
 			return -EFAULT;
-		set_app_action(&act);
-		r = install_ours(&act);
+		set_app_action(res, &act);
+		long r = install_ours(res, &act);
 		if (r != 0)
 			return r;
 	}
@@ -351,61 +415,55 @@ static long trap_sigaction_sigtrap(const long a[6])
 	return 0;
 }
 
-static long trap_sigaction_other(const long a[6])
+/* rt_sigaction of any other signal: the reserved signals taken out of
+ * sa_mask, and put back into the old one as the application asked. */
+static long sigaction_other(const long a[6])
 {
 	long sig = a[0];
 	struct ksigaction act;
 	long args[6] = {a[0], a[1], a[2], a[3], a[4], a[5]};
-	int asked = -1;
+	uint64_t asked = 0;
 
 	if (a[3] != KSIGSET_SIZE || sig < 1 || sig > 64)
 		return raw_call(SYS_rt_sigaction, a);
-	uint64_t bit = 1ULL << (sig - 1);
-	bool had =
-	    (__atomic_load_n(&samask_has_trap, __ATOMIC_RELAXED) & bit) != 0;
+	uint64_t had = __atomic_load_n(&samask_reserved[sig], __ATOMIC_RELAXED);
 	if (a[1] != 0) {
-		long r = vm_read(&act, a[1], sizeof(act));
-		if (r == -EFAULT)
-			return r;
-		if (r == 0 && (act.mask & TRAP_BIT)) {
-			act.mask &= ~TRAP_BIT;
-			args[1] = (long)&act;
-			asked = 1;
-		} else if (r == 0) {
-			asked = 0;
-		}
+		if (vm_read(&act, a[1], sizeof(act)) != 0)
+			return -EFAULT;
+		asked = act.mask & reserved_mask();
+		act.mask &= ~asked;
+		args[1] = (long)&act;
 	}
 	/* The application's handler is wrapped as every other (signals.h). */
 	long r = si_signals_sigaction(args[0], args[1], args[2], args[3]);
 	if (r != 0)
 		return r;
-	if (a[2] != 0 && had) {
+	if (a[2] != 0 && had != 0) {
 		uint64_t m;
 		long mask_at = a[2] + (long)offsetof(struct ksigaction, mask);
 		if (vm_read(&m, mask_at, sizeof(m)) == 0) {
-			m |= TRAP_BIT;
+			m |= had;
 			vm_write(mask_at, &m, sizeof(m));
 		}
 	}
-	if (asked == 1)
-		__atomic_fetch_or(&samask_has_trap, bit, __ATOMIC_RELAXED);
-	else if (asked == 0)
-		__atomic_fetch_and(&samask_has_trap, ~bit, __ATOMIC_RELAXED);
+	if (a[1] != 0)
+		__atomic_store_n(&samask_reserved[sig], asked,
+				 __ATOMIC_RELAXED);
 	return r;
 }
 
 /* A call whose argument `idx` is a temporary mask of `size` bytes: run with
- * a copy that lacks SIGTRAP. A mask that cannot be read is passed as it is
- * (the kernel then answers -EFAULT itself). */
+ * a copy that lacks the reserved signals. A mask that cannot be read is
+ * passed as it is (the kernel then answers -EFAULT itself). */
 static long with_mask(long nr, const long a[6], int idx, long size)
 {
 	long args[6] = {a[0], a[1], a[2], a[3], a[4], a[5]};
-	uint64_t mask;
+	uint64_t mask, res = reserved_mask();
 
 	if (a[idx] == 0 || size != KSIGSET_SIZE ||
-	    vm_read(&mask, a[idx], sizeof(mask)) != 0 || !(mask & TRAP_BIT))
+	    vm_read(&mask, a[idx], sizeof(mask)) != 0 || !(mask & res))
 		return raw_call(nr, a);
-	mask &= ~TRAP_BIT;
+	mask &= ~res;
 	args[idx] = (long)&mask;
 	return raw_call(nr, args);
 }
@@ -418,13 +476,13 @@ static long trap_pselect6(const long a[6])
 		long len;
 	} data, copy;
 	long args[6] = {a[0], a[1], a[2], a[3], a[4], a[5]};
-	uint64_t mask;
+	uint64_t mask, res = reserved_mask();
 
 	if (a[5] == 0 || vm_read(&data, a[5], sizeof(data)) != 0 ||
 	    data.ss == 0 || data.len != KSIGSET_SIZE ||
-	    vm_read(&mask, data.ss, sizeof(mask)) != 0 || !(mask & TRAP_BIT))
+	    vm_read(&mask, data.ss, sizeof(mask)) != 0 || !(mask & res))
 		return raw_call(SYS_pselect6, a);
-	mask &= ~TRAP_BIT;
+	mask &= ~res;
 	copy.ss = (long)&mask;
 	copy.len = KSIGSET_SIZE;
 	args[5] = (long)&copy;
@@ -456,13 +514,14 @@ _Static_assert(offsetof(ucontext_t, uc_sigmask) == 296,
 void si_trap_sigreturn(const struct si_frame *frame)
 {
 	long at = (long)frame->app_rsp + (long)offsetof(ucontext_t, uc_sigmask);
-	uint64_t mask;
+	uint64_t mask, res = reserved_mask();
 
-	if (vm_read(&mask, at, sizeof(mask)) != 0 || !(mask & TRAP_BIT))
+	if (vm_read(&mask, at, sizeof(mask)) != 0 || !(mask & res))
 		return;
-	mask &= ~TRAP_BIT;
+	uint64_t asked = mask & res;
+	mask &= ~res;
 	if (vm_write(at, &mask, sizeof(mask)) == 0)
-		trap_app_blocked = 1;
+		app_blocked |= asked;
 }
 
 long si_trap_signal_call(const struct si_frame *frame)
@@ -472,9 +531,10 @@ long si_trap_signal_call(const struct si_frame *frame)
 	switch (frame->nr) {
 	case SYS_rt_sigprocmask:
 		return trap_sigprocmask(a);
-	case SYS_rt_sigaction:
-		return a[0] == SIGTRAP ? trap_sigaction_sigtrap(a)
-				       : trap_sigaction_other(a);
+	case SYS_rt_sigaction: {
+		struct reserved *r = reserved_now(a[0]);
+		return r ? sigaction_reserved(r, a) : sigaction_other(a);
+	}
 	case SYS_rt_sigsuspend:
 		return with_mask(frame->nr, a, 0, a[1]);
 	case SYS_ppoll:

@@ -1,9 +1,9 @@
 /*
  * void si_trap_sigaction_restorer(void)
  *
- * The sa_restorer of the library's SIGTRAP handler (trap.c installs it with
- * a raw rt_sigaction, so libc's __restore_rt is not there to use). The
- * handler returns here with rsp at the signal frame's ucontext.
+ * The sa_restorer of the library's handlers of SIGTRAP and SIGSYS (trap.c
+ * installs them with a raw rt_sigaction, so libc's __restore_rt is not there
+ * to use). The handler returns here with rsp at the signal frame's ucontext.
  *
  * No FDE, on purpose: unwinders then recognise a Linux x86_64 signal
  * trampoline by its bytes (libgcc's does so for any code without an FDE;

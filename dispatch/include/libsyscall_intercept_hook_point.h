@@ -42,7 +42,8 @@ int syscall_hook_in_process_allowed(void);
 /* Runs a syscall that is never intercepted. Reads six arguments after the
  * number whether or not they are passed. Returns the raw result: -errno on
  * failure; errno is not touched. In a process with trapped sites the
- * signal-mask calls never block SIGTRAP (see the README). */
+ * signal-mask calls never block SIGTRAP, nor SIGSYS in exhaustive mode
+ * (see the README). */
 long syscall_no_intercept(long syscall_number, ...);
 
 #if defined(__cplusplus) ||                                                    \

@@ -1,7 +1,11 @@
 // Exhaustive mode (INTERCEPT_EXHAUSTIVE=1, dispatch/exhaustive.h): code no
 // one patched -- generated at run time, in any thread or process -- reaches
 // the hook through Syscall User Dispatch; real programs run as without the
-// library; the application's own SIGSYS handler and seccomp still work.
+// library; the application's own SIGSYS handler and seccomp still work; a
+// thread or handler that blocks every signal still has its calls seen, and
+// reads its masks back as it set them.
+#include <signal.h>
+
 #include <string>
 #include <vector>
 
@@ -30,6 +34,82 @@ TEST(ExhaustiveTest, CodeGeneratedAtRunTimeIsSeen)
 	EXPECT_EQ(all.out, "main hooked\nthread hooked\nchild hooked\n")
 	    << all.err;
 	EXPECT_EQ(all.err, "");
+}
+
+// prog_jit MODE without the library and in exhaustive mode: the same lines,
+// but the verdicts ("kernel" without, "hooked" with).
+struct JitRun {
+	RunResult plain, hooked;
+};
+
+JitRun RunJit(const std::string &mode)
+{
+	JitRun r;
+	r.plain = RunProgram(HelperPath("prog_jit"), {"prog_jit", mode});
+	r.hooked = RunProgram(HelperPath("prog_jit"), {"prog_jit", mode},
+			      HookEnv(StaticHookPath(), "", kExhaustive));
+	return r;
+}
+
+// A thread that blocks every signal (SIGSYS with them, which would make
+// SUD's SIGSYS kill the process) still has its run-time code's calls
+// hooked, and reads SIGSYS and SIGTRAP back blocked as it asked, then
+// SIGSYS unblocked after unblocking it.
+TEST(ExhaustiveTest, EverySignalBlockedInAThread)
+{
+	JitRun r = RunJit("blockall");
+	const std::string lines = "blocked sys 1 trap 1\n"
+				  "unblocked sys 0 trap 1\n";
+	EXPECT_EQ(r.plain.exit_code, 0) << r.plain.err;
+	EXPECT_EQ(r.plain.out,
+		  "blockall kernel\n" + lines + "unblocked kernel\n");
+	EXPECT_EQ(r.hooked.exit_code, 0) << r.hooked.err;
+	EXPECT_EQ(r.hooked.out,
+		  "blockall hooked\n" + lines + "unblocked hooked\n")
+	    << r.hooked.err;
+	EXPECT_EQ(r.hooked.err, "");
+}
+
+// Run-time code called from a signal handler whose sa_mask holds every
+// signal is hooked too.
+TEST(ExhaustiveTest, CallFromAHandlerThatBlocksEverySignal)
+{
+	JitRun r = RunJit("handler");
+	EXPECT_EQ(r.plain.exit_code, 0) << r.plain.err;
+	EXPECT_EQ(r.plain.out, "in_handler kernel\n");
+	EXPECT_EQ(r.hooked.exit_code, 0) << r.hooked.err;
+	EXPECT_EQ(r.hooked.out, "in_handler hooked\n") << r.hooked.err;
+	EXPECT_EQ(r.hooked.err, "");
+}
+
+// The program's SIGSYS handler (SA_RESETHAND, every signal in sa_mask) is
+// reported back as installed, does not stop run-time code from being
+// hooked nor block signals while its calls run, and gets seccomp's SIGSYS
+// once (SYS_SECCOMP, its answer returned); the second such SIGSYS finds
+// SIG_DFL and kills the process, exactly as without the library.
+TEST(ExhaustiveTest, ApplicationSigsysHandlerResetByItsFirstSignal)
+{
+	JitRun r = RunJit("sigsys");
+	EXPECT_EQ(r.plain.exit_code, 128 + SIGSYS) << r.plain.err;
+	EXPECT_EQ(r.hooked.exit_code, 128 + SIGSYS) << r.hooked.err;
+	std::vector<std::string> plain = SplitLines(r.plain.out);
+	std::vector<std::string> hooked = SplitLines(r.hooked.out);
+	ASSERT_EQ(plain.size(), 5u) << r.plain.out;
+	ASSERT_EQ(hooked.size(), 5u) << r.hooked.out << r.hooked.err;
+	// Handler, flags (SA_SIGINFO | SA_RESETHAND, and libc's SA_RESTORER)
+	// and mask (sigfillset's: all but libc's two internal signals; less
+	// SIGKILL and SIGSTOP) as the kernel reports them without the library.
+	EXPECT_EQ(plain[0], "query handler 1 flags 0x84000004 "
+			    "mask 0xfffffffe7ffbfeff");
+	EXPECT_EQ(hooked[0], plain[0]);
+	EXPECT_EQ(plain[1], "installed kernel");
+	EXPECT_EQ(hooked[1], "installed hooked");
+	EXPECT_EQ(plain[2], "jit_mask usr1 0");
+	EXPECT_EQ(hooked[2], plain[2]);
+	EXPECT_EQ(plain[3], "seccomp 5555 handler 1 code 1");
+	EXPECT_EQ(hooked[3], plain[3]);
+	EXPECT_EQ(plain[4], "reset 1");
+	EXPECT_EQ(hooked[4], plain[4]);
 }
 
 TEST(ExhaustiveTest, RawSyscallInTheProgramIsSeen)
