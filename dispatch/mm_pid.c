@@ -8,6 +8,9 @@
 
 static long *page;
 
+/* Also at load, for programs that link the dispatcher without the preload
+ * library's start-up (its tests). */
+void si_mm_pid_init(void) __attribute__((constructor));
 void si_mm_pid_init(void)
 {
 	if (__atomic_load_n(&page, __ATOMIC_ACQUIRE))

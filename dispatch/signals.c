@@ -8,6 +8,7 @@
 
 #include "base/raw_syscall.h"
 #include "dispatch/ksig.h"
+#include "dispatch/mm_pid.h"
 #include "trampoline/entry_abi.h"
 
 #define SI_NSIG 65 /* signals 1..64 */
@@ -100,8 +101,12 @@ long si_signals_sigaction(long sig, long act, long oact, long sigsetsize)
 	if (act && !raw_copy_self(SYS_process_vm_readv, &want, (uint64_t)act,
 				  sizeof(want)))
 		return -EFAULT;
-	bool wrap =
-	    act && want.handler != K_SIG_DFL && want.handler != K_SIG_IGN;
+	/* A child running in its parent's memory (vfork, posix_spawn, which
+	 * resets every handler before exec) must leave the parent's records
+	 * alone: its own table gets the action as asked, unwrapped. */
+	bool own = !act || si_mm_is_own();
+	bool wrap = own && act && want.handler != K_SIG_DFL &&
+		    want.handler != K_SIG_IGN;
 	k = want;
 	if (wrap) {
 		k.handler = (uint64_t)(uintptr_t)&si_signal_wrapper;
@@ -112,7 +117,7 @@ long si_signals_sigaction(long sig, long act, long oact, long sigsetsize)
 	uint64_t prev_handler = app[sig].handler;
 	uint64_t prev_flags = app[sig].flags;
 	long r = k_sigaction((int)sig, act ? &k : NULL, oact ? &old : NULL);
-	if (r == 0 && act) {
+	if (r == 0 && act && own) {
 		__atomic_store_n(&app[sig].flags, wrap ? want.flags : 0,
 				 __ATOMIC_RELAXED);
 		__atomic_store_n(&app[sig].handler,

@@ -19,6 +19,7 @@
 #include "base/raw_syscall.h"
 #include "dispatch/dispatch.h"
 #include "dispatch/ksig.h"
+#include "dispatch/mm_pid.h"
 #include "dispatch/signals.h"
 
 void si_trap_sigaction_restorer(void); /* trap_restorer.S */
@@ -108,39 +109,21 @@ static uint64_t samask_reserved[65];
 
 /* ---- raw helpers --------------------------------------------------------- */
 
-/* Copies application memory without faulting on a bad pointer. Returns 0
- * or -EFAULT. Where process_vm_readv/writev is refused (a seccomp filter),
- * the memory is accessed directly: the pointer is then trusted. */
-static long vm_copy(long nr, void *local, long remote, size_t len)
-{
-	struct iovec l = {local, len};
-	struct iovec r = {(void *)remote, len};
-	long n = raw_syscall6(nr, raw_syscall0(SYS_getpid), (long)&l, 1,
-			      (long)&r, 1, 0);
-	if (n == (long)len)
-		return 0;
-	if (n != -EPERM && n != -ENOSYS && n != -EACCES)
-		return -EFAULT;
-	volatile uint8_t *to =
-	    (volatile uint8_t *)(nr == SYS_process_vm_readv ? local
-							    : (void *)remote);
-	const volatile uint8_t *from =
-	    (const volatile uint8_t *)(nr == SYS_process_vm_readv
-					   ? (void *)remote
-					   : local);
-	for (size_t i = 0; i < len; i++)
-		to[i] = from[i];
-	return 0;
-}
-
+/* Application memory, read or written without faulting on a bad pointer
+ * (raw_copy_self). Return 0 or -EFAULT. */
 static long vm_read(void *dst, long src, size_t len)
 {
-	return vm_copy(SYS_process_vm_readv, dst, src, len);
+	return raw_copy_self(SYS_process_vm_readv, dst, (uint64_t)src, len)
+		   ? 0
+		   : -EFAULT;
 }
 
 static long vm_write(long dst, const void *src, size_t len)
 {
-	return vm_copy(SYS_process_vm_writev, (void *)src, dst, len);
+	return raw_copy_self(SYS_process_vm_writev, (void *)src, (uint64_t)dst,
+			     len)
+		   ? 0
+		   : -EFAULT;
 }
 
 static bool is_function(uint64_t handler)
@@ -405,6 +388,10 @@ static long sigaction_reserved(struct reserved *res, const long a[6])
 	if (a[1] != 0) {
 		if (vm_read(&act, a[1], sizeof(act)) != 0)
 			return -EFAULT;
+	}
+	/* A child running in its parent's memory (vfork, posix_spawn) leaves
+	 * the parent's record, and ours stays installed in its table. */
+	if (a[1] != 0 && si_mm_is_own()) {
 		set_app_action(res, &act);
 		long r = install_ours(res, &act);
 		if (r != 0)
@@ -446,7 +433,7 @@ static long sigaction_other(const long a[6])
 			vm_write(mask_at, &m, sizeof(m));
 		}
 	}
-	if (a[1] != 0)
+	if (a[1] != 0 && si_mm_is_own())
 		__atomic_store_n(&samask_reserved[sig], asked,
 				 __ATOMIC_RELAXED);
 	return r;

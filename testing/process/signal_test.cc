@@ -5,6 +5,7 @@
 #include <sys/syscall.h>
 
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "testing/process/process_util.h"
@@ -103,6 +104,57 @@ INSTANTIATE_TEST_SUITE_P(Sites, SignalInHookTest, ::testing::Bool(),
 				 return std::string(info.param ? "Trapped"
 							       : "Patched");
 			 });
+
+// The program's handlers (SIGUSR1, and SIGTRAP and SIGSYS, which the
+// library holds with trapped sites and in exhaustive mode) still run and
+// are reported after a child that shares its memory (posix_spawn, vfork)
+// reset them to SIG_DFL, and when process_vm_readv/writev are refused.
+struct HandlerCase {
+	const char *mode;
+	const char *env; // "" or one NAME=value
+};
+
+class HandlersTest : public ::testing::TestWithParam<HandlerCase>
+{
+};
+
+TEST_P(HandlersTest, KeepWorking)
+{
+	const HandlerCase &c = GetParam();
+	RunResult plain =
+	    RunProgram(HelperPath("prog_handlers"), {"prog_handlers", c.mode});
+	ASSERT_EQ(plain.exit_code, 0) << plain.err;
+	ASSERT_EQ(plain.out, "usr1 1 trap 1 sys 1 query 1\n");
+	std::vector<std::string> extra;
+	if (c.env[0])
+		extra.push_back(c.env);
+	RunResult r =
+	    RunProgram(HelperPath("prog_handlers"), {"prog_handlers", c.mode},
+		       HookEnv(StaticHookPath(), "", extra));
+	EXPECT_EQ(r.exit_code, 0) << r.err;
+	EXPECT_EQ(r.out, plain.out) << r.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, HandlersTest,
+    ::testing::Values(HandlerCase{"spawn", ""},
+		      HandlerCase{"spawn", "INTERCEPT_DEBUG_TRAP=1"},
+		      HandlerCase{"spawn", "INTERCEPT_EXHAUSTIVE=1"},
+		      HandlerCase{"vfork", ""},
+		      HandlerCase{"vfork", "INTERCEPT_DEBUG_TRAP=1"},
+		      HandlerCase{"vfork", "INTERCEPT_EXHAUSTIVE=1"},
+		      HandlerCase{"seccomp", ""},
+		      HandlerCase{"seccomp", "INTERCEPT_DEBUG_TRAP=1"},
+		      HandlerCase{"seccomp", "INTERCEPT_EXHAUSTIVE=1"}),
+    [](const ::testing::TestParamInfo<HandlerCase> &i) {
+	    std::string n = i.param.mode;
+	    std::string e = i.param.env;
+	    if (e.find("TRAP") != std::string::npos)
+		    n += "_trap";
+	    else if (e.find("EXHAUSTIVE") != std::string::npos)
+		    n += "_exhaustive";
+	    return n;
+    });
 
 } // namespace
 } // namespace si_process
