@@ -127,13 +127,26 @@ static void sud_handler(int sig, siginfo_t *info, void *ucv)
 	frame.args[3] = g[REG_R10];
 	frame.args[4] = g[REG_R8];
 	frame.args[5] = g[REG_R9];
-	int action = must_run_natively(nr) ? si_dispatch_observe(&frame)
-					   : si_dispatch(&frame);
+	/* rt_sigprocmask run here would change the handler's mask, which
+	 * rt_sigreturn replaces: it is applied to the frame's instead. */
+	bool frame_mask = nr == SYS_rt_sigprocmask;
+	int action = must_run_natively(nr) || frame_mask
+			 ? si_dispatch_observe(&frame)
+			 : si_dispatch(&frame);
 	if (action == SI_ACTION_EMULATED) {
 		g[REG_RAX] = frame.result;
 		return;
 	}
-	/* Run where it was made: back to the instruction, let through. */
+	if (frame_mask) {
+		g[REG_RAX] = si_trap_sigprocmask_in(
+		    (uint64_t *)(void *)&uc->uc_sigmask, frame.args);
+		return;
+	}
+	/* Run where it was made: back to the instruction, let through. An
+	 * rt_sigreturn first loses the reserved signals from the mask it
+	 * restores, as at a patched site. */
+	if (nr == SYS_rt_sigreturn)
+		si_trap_sigreturn(&frame);
 	si_exhaustive_allow_once();
 	g[REG_RAX] = nr;
 	g[REG_RIP] = (greg_t)(next - 2);

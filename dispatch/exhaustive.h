@@ -20,6 +20,12 @@
  * exit and exit_group, which run at their site with the selector set to
  * allow; every entry into the dispatcher sets it back to block.
  *
+ * A trapped call runs inside the SIGSYS handler, whose signal mask
+ * rt_sigreturn replaces with the frame's: a trapped rt_sigprocmask is
+ * therefore applied to the frame's mask (trap.h's si_trap_sigprocmask_in),
+ * and a trapped rt_sigreturn loses the reserved signals from the mask it
+ * restores, as at a patched site.
+ *
  * A trapped site that traps again may be patched to a jump (lazy.h,
  * through si_exhaustive_lazy): the handler then sends the thread to the
  * site's trampoline, so that call and every later one take the path of a

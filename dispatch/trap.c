@@ -377,6 +377,42 @@ static long trap_sigprocmask(const long a[6])
 	return r;
 }
 
+long si_trap_sigprocmask_in(uint64_t *mask, const long a[6])
+{
+	long how = a[0];
+	uint64_t res = reserved_mask(), was = app_blocked, now = was;
+	uint64_t old = *mask | was, next = *mask;
+
+	if (a[3] != KSIGSET_SIZE)
+		return -EINVAL;
+	if (a[1] != 0) {
+		uint64_t set;
+		if (how != SIG_BLOCK && how != SIG_UNBLOCK &&
+		    how != SIG_SETMASK)
+			return -EINVAL;
+		if (vm_read(&set, a[1], sizeof(set)) != 0)
+			return -EFAULT;
+		uint64_t asked = set & res;
+		/* The kernel never blocks these two. */
+		set &= ~(res | ksig_bit(SIGKILL) | ksig_bit(SIGSTOP));
+		if (how == SIG_BLOCK) {
+			now = was | asked;
+			next |= set;
+		} else if (how == SIG_UNBLOCK) {
+			now = was & ~asked;
+			next &= ~set;
+		} else {
+			now = asked;
+			next = set;
+		}
+	}
+	if (a[2] != 0 && vm_write(a[2], &old, sizeof(old)) != 0)
+		return -EFAULT;
+	*mask = next;
+	app_blocked = now;
+	return 0;
+}
+
 /* rt_sigaction of a reserved signal: the application's action is recorded
  * and reported back; ours stays installed, with its delivery flags. */
 static long sigaction_reserved(struct reserved *res, const long a[6])

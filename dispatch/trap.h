@@ -152,6 +152,13 @@ long si_trap_no_intercept(long nr, long a0, long a1, long a2, long a3, long a4,
  * that cannot be read is left to the kernel. */
 void si_trap_sigreturn(const struct si_frame *frame);
 
+/* rt_sigprocmask(a[0], a[1], a[2], a[3]) as si_trap_signal_call runs it,
+ * but applied to *mask instead of the thread's mask: for a call trapped by
+ * Syscall User Dispatch, which runs inside the SIGSYS handler, *mask is the
+ * signal frame's uc_sigmask, the mask rt_sigreturn installs on the way
+ * back. Returns 0 or -errno, as the kernel would. */
+long si_trap_sigprocmask_in(uint64_t *mask, const long a[6]);
+
 /* Runs the call in `frame` (one si_trap_is_signal_call accepts) with the
  * reserved signals kept unblocked and returns its result (-errno on failure, as
  * the kernel's). Raw syscalls only; never reads application memory except

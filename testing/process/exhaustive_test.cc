@@ -70,6 +70,23 @@ TEST(ExhaustiveTest, EverySignalBlockedInAThread)
 	EXPECT_EQ(r.hooked.err, "");
 }
 
+// Signal masks changed by run-time code stay changed: a trapped call runs
+// inside the SIGSYS handler, whose own mask rt_sigreturn replaces, so the
+// library applies it to the mask the return installs. SIGSYS asked blocked
+// is reported blocked, and is not: the next trapped call is hooked.
+TEST(ExhaustiveTest, MaskChangesByRunTimeCodeLast)
+{
+	JitRun r = RunJit("sigmask");
+	const std::string lines = "block 0 usr1 1 old_usr1 0\n"
+				  "block_sys 0 sys 1\n"
+				  "query 0 usr1 1 sys 1\n";
+	EXPECT_EQ(r.plain.exit_code, 0) << r.plain.err;
+	EXPECT_EQ(r.plain.out, lines + "then kernel\n");
+	EXPECT_EQ(r.hooked.exit_code, 0) << r.hooked.err;
+	EXPECT_EQ(r.hooked.out, lines + "then hooked\n") << r.hooked.err;
+	EXPECT_EQ(r.hooked.err, "");
+}
+
 // Run-time code called from a signal handler whose sa_mask holds every
 // signal is hooked too.
 TEST(ExhaustiveTest, CallFromAHandlerThatBlocksEverySignal)

@@ -22,6 +22,11 @@
  *             seccomp <result> handler <count> code <si_code>, and
  *             reset <0|1> (the action read back is SIG_DFL); the same call
  *             again then kills the process with SIGSYS (no core file)
+ *   sigmask   signal masks changed by run-time code, each by a site's
+ *             first (in exhaustive mode trapped) run: SIGUSR1 blocked,
+ *             block <r> usr1 <0|1> old_usr1 <0|1>; SIGSYS blocked,
+ *             block_sys <r> sys <0|1>; the mask read back by run-time
+ *             code, query <r> usr1 <0|1> sys <0|1>; then <v>
  * Exit status 0 (sigsys: killed by SIGSYS), or 1 if a call failed that
  * must not.
  */
@@ -30,6 +35,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -53,7 +59,8 @@ static const char *verdict(void)
 		   : "kernel";
 }
 
-static int make_jit(void)
+/* A new copy of the code on a page of its own: a site never run yet. */
+static jit_fn new_jit(void)
 {
 	static const unsigned char code[] = {
 	    0x48, 0x89, 0xf8, /* mov %rdi, %rax */
@@ -67,12 +74,17 @@ static int make_jit(void)
 	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
-		return -1;
+		return NULL;
 	memcpy(p, code, sizeof(code));
 	if (mprotect(p, 4096, PROT_READ | PROT_EXEC) != 0)
-		return -1;
-	jit = (jit_fn)p;
-	return 0;
+		return NULL;
+	return (jit_fn)p;
+}
+
+static int make_jit(void)
+{
+	jit = new_jit();
+	return jit ? 0 : -1;
 }
 
 /* ---- (none) ------------------------------------------------------------- */
@@ -240,6 +252,36 @@ static int run_sigsys(void)
 	return 0;
 }
 
+/* ---- sigmask ------------------------------------------------------------- */
+
+static int blocked_now(int sig)
+{
+	sigset_t now;
+	return pthread_sigmask(SIG_BLOCK, NULL, &now) == 0 &&
+	       sigismember(&now, sig);
+}
+
+/* Each change made by a site's first run (trapped, in exhaustive mode). */
+static int run_sigmask(void)
+{
+	jit_fn f1 = new_jit(), f2 = new_jit(), f3 = new_jit();
+	if (!f1 || !f2 || !f3)
+		return 1;
+	uint64_t set = 1ull << (SIGUSR1 - 1), old = ~0ull;
+	long r = f1(SYS_rt_sigprocmask, SIG_BLOCK, (long)&set, (long)&old, 8);
+	printf("block %ld usr1 %d old_usr1 %d\n", r, blocked_now(SIGUSR1),
+	       (int)((old >> (SIGUSR1 - 1)) & 1));
+	set = 1ull << (SIGSYS - 1);
+	r = f2(SYS_rt_sigprocmask, SIG_BLOCK, (long)&set, 0, 8);
+	printf("block_sys %ld sys %d\n", r, blocked_now(SIGSYS));
+	r = f3(SYS_rt_sigprocmask, SIG_SETMASK, 0, (long)&old, 8);
+	printf("query %ld usr1 %d sys %d\n", r,
+	       (int)((old >> (SIGUSR1 - 1)) & 1),
+	       (int)((old >> (SIGSYS - 1)) & 1));
+	printf("then %s\n", verdict());
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -255,8 +297,11 @@ int main(int argc, char **argv)
 		rc = run_handler();
 	else if (strcmp(mode, "sigsys") == 0)
 		rc = run_sigsys();
+	else if (strcmp(mode, "sigmask") == 0)
+		rc = run_sigmask();
 	else {
-		fprintf(stderr, "usage: prog_jit [blockall|handler|sigsys]\n");
+		fprintf(stderr,
+			"usage: prog_jit [blockall|handler|sigsys|sigmask]\n");
 		return 64;
 	}
 	fflush(stdout);
