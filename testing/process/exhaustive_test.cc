@@ -87,6 +87,19 @@ TEST(ExhaustiveTest, MaskChangesByRunTimeCodeLast)
 	EXPECT_EQ(r.hooked.err, "");
 }
 
+// A handler that puts SIGSYS into the mask its return restores, returning
+// through a restorer generated at run time (a trapped rt_sigreturn): SIGSYS
+// reads back blocked, but is not, and the next trapped call is hooked.
+TEST(ExhaustiveTest, TrappedSigreturnKeepsSigsysDeliverable)
+{
+	JitRun r = RunJit("sigreturn");
+	EXPECT_EQ(r.plain.exit_code, 0) << r.plain.err;
+	EXPECT_EQ(r.plain.out, "sys 1\nthen kernel\n");
+	EXPECT_EQ(r.hooked.exit_code, 0) << r.hooked.err;
+	EXPECT_EQ(r.hooked.out, "sys 1\nthen hooked\n") << r.hooked.err;
+	EXPECT_EQ(r.hooked.err, "");
+}
+
 // Run-time code called from a signal handler whose sa_mask holds every
 // signal is hooked too.
 TEST(ExhaustiveTest, CallFromAHandlerThatBlocksEverySignal)

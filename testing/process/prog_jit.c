@@ -27,6 +27,9 @@
  *             block <r> usr1 <0|1> old_usr1 <0|1>; SIGSYS blocked,
  *             block_sys <r> sys <0|1>; the mask read back by run-time
  *             code, query <r> usr1 <0|1> sys <0|1>; then <v>
+ *   sigreturn a SIGUSR1 handler puts SIGSYS into the mask its return
+ *             restores and returns through a restorer generated at run
+ *             time: sys <0|1> (SIGSYS read back blocked), then <v>
  * Exit status 0 (sigsys: killed by SIGSYS), or 1 if a call failed that
  * must not.
  */
@@ -282,6 +285,44 @@ static int run_sigmask(void)
 	return 0;
 }
 
+/* ---- sigreturn ----------------------------------------------------------- */
+
+static void on_usr1_block_sys(int sig, siginfo_t *si, void *ucv)
+{
+	(void)sig, (void)si;
+	sigaddset(&((ucontext_t *)ucv)->uc_sigmask, SIGSYS);
+}
+
+/* A handler returns through a restorer generated at run time (its
+ * rt_sigreturn trapped in exhaustive mode) after putting SIGSYS into the
+ * mask its return restores. */
+static int run_sigreturn(void)
+{
+	/* mov $15, %eax (rt_sigreturn); syscall */
+	static const unsigned char code[] = {0xb8, 0x0f, 0x00, 0x00,
+					     0x00, 0x0f, 0x05};
+	void *rest = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (rest == MAP_FAILED)
+		return 1;
+	memcpy(rest, code, sizeof(code));
+	if (mprotect(rest, 4096, PROT_READ | PROT_EXEC) != 0)
+		return 1;
+	struct {
+		void (*handler)(int, siginfo_t *, void *);
+		unsigned long flags;
+		void *restorer;
+		uint64_t mask;
+	} ka = {on_usr1_block_sys, SA_SIGINFO | 0x04000000 /* SA_RESTORER */,
+		rest, 0};
+	if (syscall(SYS_rt_sigaction, SIGUSR1, &ka, NULL, 8) != 0 ||
+	    raise(SIGUSR1) != 0)
+		return 1;
+	printf("sys %d\n", blocked_now(SIGSYS));
+	printf("then %s\n", verdict());
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -299,9 +340,12 @@ int main(int argc, char **argv)
 		rc = run_sigsys();
 	else if (strcmp(mode, "sigmask") == 0)
 		rc = run_sigmask();
+	else if (strcmp(mode, "sigreturn") == 0)
+		rc = run_sigreturn();
 	else {
 		fprintf(stderr,
-			"usage: prog_jit [blockall|handler|sigsys|sigmask]\n");
+			"usage: prog_jit "
+			"[blockall|handler|sigsys|sigmask|sigreturn]\n");
 		return 64;
 	}
 	fflush(stdout);
