@@ -1,7 +1,8 @@
 // Cost of the entry path (trampoline -> si_entry -> si_dispatch -> hook ->
-// back), against a raw getppid syscall, in one run. Prints the median ns per
-// call over several rounds, and ratios within the run (the machine is noisy;
-// compare within one run only).
+// back), against a raw getppid syscall and against the floor (the least
+// stub with the hook's ABI, trampoline/testing/harness.S), in one run. Prints
+// the median ns per call over several rounds, and ratios within the run (the
+// machine is noisy; compare within one run only).
 #include <sys/syscall.h>
 #include <time.h>
 
@@ -50,6 +51,7 @@ struct Case {
 	void *tramp; // nullptr: raw syscall
 	long calls;
 	std::vector<double> ns;
+	bool floor = false; // bench_floor_loop with `hook`
 };
 
 double RunOnce(Case &c)
@@ -57,7 +59,10 @@ double RunOnce(Case &c)
 	intercept_hook_point = c.hook;
 	si_dispatch_set_post_hook(c.post);
 	double t0 = NowNs();
-	if (c.tramp == nullptr)
+	if (c.floor)
+		bench_floor_loop(reinterpret_cast<void *>(c.hook), SYS_getppid,
+				 c.calls);
+	else if (c.tramp == nullptr)
 		bench_raw_loop(SYS_getppid, c.calls);
 	else
 		bench_tramp_loop(c.tramp, SYS_getppid, c.calls);
@@ -135,6 +140,14 @@ int main(int argc, char **argv)
 				 s.t.entry,
 				 calls * 5,
 				 {}});
+	Case floor = {"floor: least stub with the hook ABI, hook returns 0",
+		      EmulateHook,
+		      nullptr,
+		      nullptr,
+		      calls * 5,
+		      {}};
+	floor.floor = true;
+	cases.push_back(floor);
 	for (auto &c : cases) {
 		long n = c.calls;
 		c.calls = n / 10;
@@ -160,6 +173,9 @@ int main(int argc, char **argv)
 	std::printf("emulated getppid (si_entry, SAVE_NONE): %.1f ns, %.1fx "
 		    "cheaper than the raw call\n",
 		    emu_ns, raw_ns / emu_ns);
+	std::printf("floor under it (no descriptor, guard or checks): %.1f "
+		    "ns\n",
+		    Median(cases.back().ns));
 	std::printf("(%ld calls per round for syscalls, %ld for emulated; "
 		    "median of %d interleaved rounds; FULL uses a %llu-byte "
 		    "XSAVE area%s)\n",

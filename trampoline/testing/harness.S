@@ -515,4 +515,96 @@ bench_raw_loop:
 	.cfi_endproc
 	.size bench_raw_loop, . - bench_raw_loop
 
+/* ------------------------------------------------------------------------
+ * long bench_floor_loop(void *hook, long nr, long n)
+ *
+ * The least any entry stub with this ABI does, `n` times: from a jump out
+ * of the caller, step over the red zone, align the stack, save what the
+ * kernel would preserve and the hook may clobber (rdi, rsi, rdx, r10, r8,
+ * r9, plus rsp and rbp), call hook(nr, a0..a5, &result) with the last two
+ * on the stack, restore, and jump back with the result in rax. No site
+ * descriptor, no vector-save test, no guard, no fast/slow choice: a floor
+ * for tools/entry_bench, not a stub.
+ */
+	.globl bench_floor_loop
+	.hidden bench_floor_loop
+	.type bench_floor_loop, @function
+	.p2align 4
+bench_floor_loop:
+	.cfi_startproc
+	push %rbx
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbx, -16
+	push %r12
+	.cfi_def_cfa_offset 24
+	.cfi_offset %r12, -24
+	push %r13
+	.cfi_def_cfa_offset 32
+	.cfi_offset %r13, -32
+	mov %rdi, %rbx /* hook */
+	mov %rsi, %r12 /* nr */
+	mov %rdx, %r13 /* count */
+	xor %eax, %eax
+	test %r13, %r13
+	jz 2f
+1:
+	mov %r12, %rax
+	jmp bench_floor_stub
+bench_floor_back:
+	dec %r13
+	jnz 1b
+2:
+	pop %r13
+	.cfi_def_cfa_offset 24
+	pop %r12
+	.cfi_def_cfa_offset 16
+	pop %rbx
+	.cfi_def_cfa_offset 8
+	ret
+	.cfi_endproc
+	.size bench_floor_loop, . - bench_floor_loop
+
+	.p2align 4
+bench_floor_stub:
+	.cfi_startproc simple
+	.cfi_def_cfa %rsp, 0
+	mov %rsp, %rcx
+	lea -128(%rsp), %rsp
+	and $-16, %rsp
+	sub $80, %rsp
+	mov %rcx, 0(%rsp)
+	mov %rbp, 8(%rsp)
+	mov %rsp, %rbp
+	mov %rax, 16(%rbp)
+	mov %rdi, 24(%rbp)
+	mov %rsi, 32(%rbp)
+	mov %rdx, 40(%rbp)
+	mov %r10, 48(%rbp)
+	mov %r8, 56(%rbp)
+	mov %r9, 64(%rbp)
+	lea 72(%rbp), %rcx
+	push %rcx
+	push %r9
+	mov %r8, %r9
+	mov %r10, %r8
+	mov %rdx, %rcx
+	mov %rsi, %rdx
+	mov %rdi, %rsi
+	mov %rax, %rdi
+	call *%rbx
+	add $16, %rsp
+	mov 72(%rbp), %rax
+	mov 24(%rbp), %rdi
+	mov 32(%rbp), %rsi
+	mov 40(%rbp), %rdx
+	mov 48(%rbp), %r10
+	mov 56(%rbp), %r8
+	mov 64(%rbp), %r9
+	mov %rbp, %rcx
+	mov 8(%rcx), %rbp
+	mov 0(%rcx), %rsp
+	jmp bench_floor_back
+	.cfi_endproc
+	.size bench_floor_stub, . - bench_floor_stub
+
 	.section .note.GNU-stack, "", @progbits

@@ -256,6 +256,9 @@ long bench_tramp_loop(void *tramp, long nr, long n);
 void bench_resume(void);
 /* The same loop with a plain `syscall` in place of the trampoline. */
 long bench_raw_loop(long nr, long n);
+/* The same loop through the least stub with the hook ABI (see harness.S):
+ * the floor under the real stub's emulated path. */
+long bench_floor_loop(void *hook, long nr, long n);
 
 #ifdef __cplusplus
 }
