@@ -174,12 +174,34 @@ static int ask_hook(struct si_frame *frame, si_hook_fn hook, int was_in_hook,
 	return forward != 0;
 }
 
+/* Where a forwarded rt_sigreturn runs in exhaustive mode: the library's own
+ * restorer (`mov $15, %rax; syscall`), inside the range SUD lets through,
+ * so the thread's selector stays set to block and the code the signal
+ * frame returns to is trapped as before. One per save policy: the stub
+ * restores the vector registers as the site's flags say. */
+static const struct si_site sigreturn_gates[SI_SITE_SAVE_MASK + 1] = {
+    {(uint64_t)(uintptr_t)si_trap_sigaction_restorer,
+     (uint64_t)(uintptr_t)si_trap_sigaction_restorer, 0, SI_SITE_SAVE_NONE, 0},
+    {(uint64_t)(uintptr_t)si_trap_sigaction_restorer,
+     (uint64_t)(uintptr_t)si_trap_sigaction_restorer, 0, SI_SITE_SAVE_SSE, 0},
+    {(uint64_t)(uintptr_t)si_trap_sigaction_restorer,
+     (uint64_t)(uintptr_t)si_trap_sigaction_restorer, 0, SI_SITE_SAVE_FULL, 0},
+    {(uint64_t)(uintptr_t)si_trap_sigaction_restorer,
+     (uint64_t)(uintptr_t)si_trap_sigaction_restorer, 0, SI_SITE_SAVE_FULL, 0},
+};
+
 /* A forwarded call in exhaustive mode: run here, inside the range SUD lets
- * through, except the calls that must run at their site, which go there
- * with the thread's selector set to allow (exhaustive.h). */
+ * through, except the calls that must run at their site: rt_sigreturn
+ * through a gate above; the others go to their site with the thread's
+ * selector set to allow (exhaustive.h). */
 static __attribute__((noinline)) int forward_exhaustive(struct si_frame *frame,
 							int action)
 {
+	if (frame->nr == SYS_rt_sigreturn) {
+		frame->site =
+		    &sigreturn_gates[frame->site->flags & SI_SITE_SAVE_MASK];
+		return SI_ACTION_FORWARD;
+	}
 	if (si_dispatch_must_run_at_site(frame->nr)) {
 		si_exhaustive_allow_once();
 		return SI_ACTION_FORWARD;

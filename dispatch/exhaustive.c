@@ -142,11 +142,17 @@ static void sud_handler(int sig, siginfo_t *info, void *ucv)
 		    (uint64_t *)(void *)&uc->uc_sigmask, frame.args);
 		return;
 	}
-	/* Run where it was made: back to the instruction, let through. An
-	 * rt_sigreturn first loses the reserved signals from the mask it
-	 * restores, as at a patched site. */
-	if (nr == SYS_rt_sigreturn)
+	/* rt_sigreturn: from the library's own restorer, inside the range
+	 * SUD lets through (the selector stays set to block), once the
+	 * reserved signals are out of the mask it restores, as at a patched
+	 * site. */
+	if (nr == SYS_rt_sigreturn) {
 		si_trap_sigreturn(&frame);
+		g[REG_RAX] = nr;
+		g[REG_RIP] = (greg_t)(uintptr_t)&si_trap_sigaction_restorer;
+		return;
+	}
+	/* Run where it was made: back to the instruction, let through. */
 	si_exhaustive_allow_once();
 	g[REG_RAX] = nr;
 	g[REG_RIP] = (greg_t)(next - 2);

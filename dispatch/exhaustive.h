@@ -9,16 +9,22 @@
  * library's code as the allowed range and a per-thread selector set to
  * block: a `syscall` anywhere else raises SIGSYS (SYS_USER_DISPATCH), and
  * the library's handler shows the call to the hook and runs it itself
- * (inside the allowed range), or, for the calls that must run where they
- * were made (clone, fork, vfork, clone3, rt_sigreturn), sets the selector
- * to allow and sends the thread back to the instruction. The kernel does
+ * (inside the allowed range); rt_sigreturn runs from the library's own
+ * restorer (in the range, on the same signal frame); the calls that must
+ * run where they were made (clone, fork, vfork, clone3) set the selector
+ * to allow and send the thread back to the instruction, and the selector
+ * stays open until the thread's next intercepted call. The kernel does
  * not pass SUD on to new threads or processes: a child arms on its side of
  * a clone the stub ran, or at its first intercepted call.
  *
  * Calls from patched sites never trap: in this mode the dispatcher runs
  * every forwarded call itself (in the allowed range), except rt_sigreturn,
- * exit and exit_group, which run at their site with the selector set to
- * allow; every entry into the dispatcher sets it back to block.
+ * which runs from the library's restorer, and exit, exit_group and the
+ * clone calls the stub's clone paths do not take, which run at their site
+ * with the selector set to allow; every entry into the dispatcher sets it
+ * back to block. (rt_sigreturn at its site with the selector open left
+ * the code a handler returned to untrapped until the thread's next
+ * intercepted call.)
  *
  * A trapped call runs inside the SIGSYS handler, whose signal mask
  * rt_sigreturn replaces with the frame's: a trapped rt_sigprocmask is

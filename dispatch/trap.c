@@ -22,8 +22,6 @@
 #include "dispatch/mm_pid.h"
 #include "dispatch/signals.h"
 
-void si_trap_sigaction_restorer(void); /* trap_restorer.S */
-
 int si_trap_active;
 
 /* ---- the site table ------------------------------------------------------ */

@@ -73,6 +73,12 @@
 extern "C" {
 #endif
 
+/* The sa_restorer of the library's SIGTRAP and SIGSYS handlers
+ * (trap_restorer.S): `mov $15, %rax; syscall` inside the library, entered
+ * with rsp at a signal frame's ucontext. Also where exhaustive mode runs
+ * a forwarded rt_sigreturn, inside the range SUD lets through. */
+void si_trap_sigaction_restorer(void);
+
 /* Non-zero once a trapped site may exist (the handler is installed, SIGTRAP
  * reserved); then si_dispatch filters the signal-mask calls
  * (si_trap_signal_call). */

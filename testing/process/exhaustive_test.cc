@@ -100,6 +100,20 @@ TEST(ExhaustiveTest, TrappedSigreturnKeepsSigsysDeliverable)
 	EXPECT_EQ(r.hooked.err, "");
 }
 
+// The first syscall after a signal handler returned (through libc's
+// restorer, a patched rt_sigreturn) is run-time code's: it is trapped and
+// hooked. (rt_sigreturn run at its site with the selector open left the
+// thread untrapped until its next intercepted call.)
+TEST(ExhaustiveTest, FirstCallAfterAHandlerIsSeen)
+{
+	JitRun r = RunJit("async");
+	EXPECT_EQ(r.plain.exit_code, 0) << r.plain.err;
+	EXPECT_EQ(r.plain.out, "after_handler kernel\n");
+	EXPECT_EQ(r.hooked.exit_code, 0) << r.hooked.err;
+	EXPECT_EQ(r.hooked.out, "after_handler hooked\n") << r.hooked.err;
+	EXPECT_EQ(r.hooked.err, "");
+}
+
 // Run-time code called from a signal handler whose sa_mask holds every
 // signal is hooked too.
 TEST(ExhaustiveTest, CallFromAHandlerThatBlocksEverySignal)

@@ -30,6 +30,9 @@
  *   sigreturn a SIGUSR1 handler puts SIGSYS into the mask its return
  *             restores and returns through a restorer generated at run
  *             time: sys <0|1> (SIGSYS read back blocked), then <v>
+ *   async     a timer's SIGALRM interrupts a loop with no syscall, and
+ *             the first call after its handler returns is run-time
+ *             code's: after_handler <v>
  * Exit status 0 (sigsys: killed by SIGSYS), or 1 if a call failed that
  * must not.
  */
@@ -45,6 +48,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -285,6 +289,36 @@ static int run_sigmask(void)
 	return 0;
 }
 
+/* ---- async -----------------------------------------------------------------
+ */
+
+static volatile sig_atomic_t alarmed;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarmed = 1;
+}
+
+/* A timer's signal interrupts a loop that makes no syscall; its handler
+ * makes none either and returns through libc's restorer; the very next
+ * syscall the thread makes is run-time code's. */
+static int run_async(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	struct itimerval it = {{0, 0}, {0, 20000}};
+	if (sigaction(SIGALRM, &sa, NULL) != 0 ||
+	    setitimer(ITIMER_REAL, &it, NULL) != 0)
+		return 1;
+	while (!alarmed)
+		;
+	const char *v = verdict();
+	printf("after_handler %s\n", v);
+	return 0;
+}
+
 /* ---- sigreturn ----------------------------------------------------------- */
 
 static void on_usr1_block_sys(int sig, siginfo_t *si, void *ucv)
@@ -342,10 +376,12 @@ int main(int argc, char **argv)
 		rc = run_sigmask();
 	else if (strcmp(mode, "sigreturn") == 0)
 		rc = run_sigreturn();
+	else if (strcmp(mode, "async") == 0)
+		rc = run_async();
 	else {
 		fprintf(stderr,
 			"usage: prog_jit "
-			"[blockall|handler|sigsys|sigmask|sigreturn]\n");
+			"[blockall|handler|sigsys|sigmask|sigreturn|async]\n");
 		return 64;
 	}
 	fflush(stdout);
