@@ -100,7 +100,7 @@ static bool may_share_our_tls(const struct si_frame *frame)
  * our TLS; else at its site. */
 static __attribute__((noinline)) int dispatch_clone(struct si_frame *frame)
 {
-	si_mm_pid(); /* filled before a vfork child could fill it */
+	si_mm_before_clone(frame->nr, frame->args);
 	if (__atomic_load_n(&intercept_hook_point_clone_child,
 			    __ATOMIC_RELAXED) == NULL &&
 	    __atomic_load_n(&intercept_hook_point_clone_parent,
@@ -203,7 +203,7 @@ static __attribute__((noinline)) int forward_exhaustive(struct si_frame *frame,
 		return SI_ACTION_FORWARD;
 	}
 	if (si_dispatch_must_run_at_site(frame->nr)) {
-		si_exhaustive_allow_once();
+		si_exhaustive_allow_once(frame->nr);
 		return SI_ACTION_FORWARD;
 	}
 	frame->result = run_here(frame);

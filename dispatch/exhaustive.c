@@ -26,7 +26,9 @@
 #endif
 
 int si_exhaustive;
-uint64_t (*si_exhaustive_lazy)(uint64_t site, bool now);
+uint64_t (*si_exhaustive_lazy)(uint64_t site);
+void (*si_exhaustive_lazy_left)(uint64_t site);
+int si_exhaustive_untrapped;
 
 static uintptr_t allowed_start, allowed_len;
 static __thread volatile char selector
@@ -56,8 +58,10 @@ void si_exhaustive_child(void)
 		arm();
 }
 
-void si_exhaustive_allow_once(void)
+void si_exhaustive_allow_once(long nr)
 {
+	if (nr != SYS_exit && nr != SYS_exit_group)
+		__atomic_store_n(&si_exhaustive_untrapped, 1, __ATOMIC_SEQ_CST);
 	selector = SUD_ALLOW;
 }
 
@@ -93,6 +97,8 @@ static bool must_run_natively(long nr)
 	}
 }
 
+static void handle_here(siginfo_t *info, ucontext_t *uc);
+
 static void sud_handler(int sig, siginfo_t *info, void *ucv)
 {
 	ucontext_t *uc = (ucontext_t *)ucv;
@@ -103,17 +109,31 @@ static void sud_handler(int sig, siginfo_t *info, void *ucv)
 	}
 	long nr = info->si_syscall;
 	uint64_t next = (uint64_t)(uintptr_t)info->si_call_addr;
-	/* Patched now: on to the site's trampoline, as if through the jump. */
-	bool creates = must_run_natively(nr) && nr != SYS_rt_sigreturn;
-	if (creates)
-		si_mm_pid(); /* filled before a vfork child could fill it */
-	uint64_t to =
-	    si_exhaustive_lazy ? si_exhaustive_lazy(next - 2, creates) : 0;
+	if (must_run_natively(nr) && nr != SYS_rt_sigreturn) {
+		long args[6] = {g[REG_RDI], g[REG_RSI], g[REG_RDX],
+				g[REG_R10], g[REG_R8],	g[REG_R9]};
+		si_mm_before_clone(nr, args);
+	}
+	/* The site has a trampoline (lazy.h): on to it, as if through the
+	 * jump. */
+	uint64_t to = si_exhaustive_lazy ? si_exhaustive_lazy(next - 2) : 0;
 	if (to) {
 		g[REG_RAX] = nr;
 		g[REG_RIP] = (greg_t)to;
 		return;
 	}
+	handle_here(info, uc);
+	/* The thread goes on in the site's own code. */
+	if (si_exhaustive_lazy_left)
+		si_exhaustive_lazy_left(next - 2);
+}
+
+/* A trapped call handled in the handler (the site has no trampoline). */
+static void handle_here(siginfo_t *info, ucontext_t *uc)
+{
+	greg_t *g = uc->uc_mcontext.gregs;
+	long nr = info->si_syscall;
+	uint64_t next = (uint64_t)(uintptr_t)info->si_call_addr;
 	/* The call, as the stub would have saved it at a patched site; the
 	 * site is the instruction's address (no object: "?" in the log). */
 	struct si_site site = {0, next - 2, NULL, SI_SITE_SAVE_NONE, 0};
@@ -153,7 +173,7 @@ static void sud_handler(int sig, siginfo_t *info, void *ucv)
 		return;
 	}
 	/* Run where it was made: back to the instruction, let through. */
-	si_exhaustive_allow_once();
+	si_exhaustive_allow_once(nr);
 	g[REG_RAX] = nr;
 	g[REG_RIP] = (greg_t)(next - 2);
 }

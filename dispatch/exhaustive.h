@@ -56,9 +56,18 @@
 extern int si_exhaustive;
 
 /* Set before si_exhaustive_start by the part of the library that can
- * patch (lazy.h's si_lazy_trapped): asked first about every trapped
- * syscall; a non-zero answer is where the thread continues instead. */
-extern uint64_t (*si_exhaustive_lazy)(uint64_t site, bool now);
+ * patch (lazy.h): si_exhaustive_lazy is asked first about every trapped
+ * syscall, and a non-zero answer is where the thread continues instead;
+ * si_exhaustive_lazy_left is told of every other trapped call when its
+ * thread leaves the handler for the site's own code. */
+extern uint64_t (*si_exhaustive_lazy)(uint64_t site);
+extern void (*si_exhaustive_lazy_left)(uint64_t site);
+
+/* Non-zero once some thread may run code outside the library without
+ * trapping: its selector left open after a clone-family call ran at its
+ * site (until its next intercepted call), or a child of such a call,
+ * which is unarmed. */
+extern int si_exhaustive_untrapped;
 
 /* Turns exhaustive mode on for the process and arms this thread. Returns 0
  * or -errno (then nothing is changed: the kernel lacks SUD, say). */
@@ -72,8 +81,10 @@ void si_exhaustive_enter(void);
  * unarmed). */
 void si_exhaustive_child(void);
 
-/* Lets the thread's next syscall outside the library run untrapped (set
- * back by si_exhaustive_enter). */
-void si_exhaustive_allow_once(void);
+/* Lets the thread's syscalls outside the library run untrapped until it
+ * next enters the dispatcher (si_exhaustive_enter), for a call that must
+ * run at its site. For a clone-family call, also sets
+ * si_exhaustive_untrapped. */
+void si_exhaustive_allow_once(long nr);
 
 #endif

@@ -12,6 +12,7 @@
 #include "base/arena.h"
 #include "base/raw_syscall.h"
 #include "disasm/disasm.h"
+#include "dispatch/exhaustive.h"
 #include "dispatch/mm_pid.h"
 #include "dispatch/signals.h"
 #include "dispatch/text.h"
@@ -23,12 +24,11 @@
 #include "trampoline/entry_abi.h"
 
 #define LAZY_SLOTS	 1024 /* sites remembered */
-#define LAZY_AFTER	 2    /* the trap that first tries a patch */
 #define LAZY_MAX_PATCHED 512
 #define LAZY_WINDOW	 (64u << 10) /* bytes decoded on each side */
 #define PAGE		 ((uint64_t)4096)
 
-enum lazy_state { L_COUNTING = 0, L_PATCHED, L_REFUSED };
+enum lazy_state { L_NEW = 0, L_REDIRECT, L_PATCHED, L_REFUSED };
 
 /* Why a site is not patched (or 0: it is). */
 enum lazy_why {
@@ -46,11 +46,21 @@ enum lazy_why {
 };
 
 struct lazy_site {
-	uint64_t addr; /* 0: free slot */
-	uint64_t entry;
+	uint64_t addr;	/* 0: free slot */
+	uint64_t tramp; /* L_REDIRECT, L_PATCHED: the site's trampoline */
+	uint64_t entry; /* ... and where a trapped thread enters it */
 	uint32_t traps;
 	uint32_t next_try;
 	uint32_t state;
+	int inflight; /* threads in the SIGSYS handler for the site */
+	int tainted;  /* a thread left the handler for the site's next bytes */
+	/* The range the jump overwrites: its bytes as planned (L_REDIRECT)
+	 * and as written (L_PATCHED). A trap that finds other bytes there
+	 * means the code was written anew. */
+	uint64_t patch_start;
+	uint8_t patch_len;
+	uint8_t orig[16];
+	uint8_t jump[16];
 };
 
 static struct lazy_site table[LAZY_SLOTS];
@@ -63,13 +73,15 @@ void si_lazy_set_dump(int on)
 	dump = on;
 }
 
-/* The slot of `site`, claimed if new; NULL when the table is full. */
-static struct lazy_site *slot_of(uint64_t site)
+/* The slot of `site`, claimed if new (claim) or NULL. */
+static struct lazy_site *lookup(uint64_t site, bool claim)
 {
 	size_t h = (size_t)((site * 0x9e3779b97f4a7c15ull) >> 54);
 	for (size_t k = 0; k < LAZY_SLOTS; k++) {
 		struct lazy_site *e = &table[(h + k) % LAZY_SLOTS];
 		uint64_t a = __atomic_load_n(&e->addr, __ATOMIC_ACQUIRE);
+		if (a == 0 && !claim)
+			return 0;
 		if (a == 0) {
 			uint64_t zero = 0;
 			if (__atomic_compare_exchange_n(&e->addr, &zero, site,
@@ -82,6 +94,16 @@ static struct lazy_site *slot_of(uint64_t site)
 			return e;
 	}
 	return 0;
+}
+
+static struct lazy_site *slot_of(uint64_t site)
+{
+	return lookup(site, true);
+}
+
+static struct lazy_site *find(uint64_t site)
+{
+	return lookup(site, false);
 }
 
 /* ---- /proc --------------------------------------------------------------- */
@@ -195,11 +217,33 @@ static bool mapping_of(uint64_t addr, struct arena *a, struct mapping *m)
 
 /* ---- patching ------------------------------------------------------------ */
 
-/* Plans and writes `site`, in mapping *m. Returns LZ_OK with *entry set, or
- * why not. */
-static int patch_in(uint64_t site, const struct mapping *m, struct arena *a,
-		    uint64_t *entry)
+/* What one attempt works with: the mapping, the analyzed copy and the plan
+ * of the site, in the arena. */
+struct work {
+	struct arena a;
+	struct mapping m;
+	struct locator_segment seg;
+	struct locator_range code[2];
+	struct locator_object obj;
+	struct disasm_ctx *cs;
+	struct plan_site *p; /* the site's plan */
+};
+
+/* Finds the site's mapping, checks it, and plans the site: a jump that
+ * begins at the syscall. Nothing before it is known to be an instruction
+ * boundary (a sweep through unknown bytes may fall out of step with the
+ * code, and a function's entry, reached through a pointer, is unknown), so
+ * nothing before it is overwritten; after it, decoding starts at the
+ * syscall itself, which the trap proved to be one. Returns LZ_OK with
+ * w->p set, or why not. */
+static int analyze(uint64_t site, struct work *w)
 {
+	struct mapping *m = &w->m;
+	if (!mapping_of(site, &w->a, m))
+		return LZ_NO_MEMORY;
+	if (m->perms[0] != 'r' || m->perms[1] != '-' || m->perms[2] != 'x' ||
+	    m->perms[3] != 'p' || m->path[0] == '[')
+		return LZ_MAPPING;
 	/* The bytes analyzed: a copy (a file mapping may end past its file,
 	 * where reading would fault; the copy just stops there). */
 	uint64_t lo =
@@ -209,7 +253,7 @@ static int patch_in(uint64_t site, const struct mapping *m, struct arena *a,
 		lo = m->start;
 	if (hi > m->end)
 		hi = m->end;
-	uint8_t *copy = (uint8_t *)arena_alloc_uninit(a, hi - lo, 16);
+	uint8_t *copy = (uint8_t *)arena_alloc_uninit(&w->a, hi - lo, 16);
 	if (!copy)
 		return LZ_NO_MEMORY;
 	struct iovec here = {copy, hi - lo};
@@ -234,88 +278,154 @@ static int patch_in(uint64_t site, const struct mapping *m, struct arena *a,
 	    .bytes = copy,
 	    .bytes_len = (size_t)n,
 	};
-	struct locator_object obj;
-	__builtin_memset(&obj, 0, sizeof(obj));
-	obj.path = m->path;
-	obj.exec_segments = &seg;
-	obj.exec_segment_count = 1;
+	w->seg = seg;
+	__builtin_memset(&w->obj, 0, sizeof(w->obj));
+	w->obj.path = m->path;
+	w->obj.exec_segments = &w->seg;
+	w->obj.exec_segment_count = 1;
+	/* Decoded as two stretches: before the site, and from it. */
+	w->code[0].start = seg.start;
+	w->code[0].end = site;
+	w->code[1].start = site;
+	w->code[1].end = seg.end;
+	w->obj.code = site > seg.start ? w->code : w->code + 1;
+	w->obj.code_count = site > seg.start ? 2 : 1;
 
-	void *cs_mem = arena_alloc(a, DISASM_ARENA_MIN * 4, 16);
-	struct disasm_ctx *cs =
-	    cs_mem ? disasm_open_lazy(cs_mem, DISASM_ARENA_MIN * 4) : 0;
-	if (!cs)
+	void *cs_mem = arena_alloc(&w->a, DISASM_ARENA_MIN * 4, 16);
+	w->cs = cs_mem ? disasm_open_lazy(cs_mem, DISASM_ARENA_MIN * 4) : 0;
+	if (!w->cs)
 		return LZ_NO_MEMORY;
 	struct sites_input in;
 	struct sites_result sites;
 	struct plan_result plan;
-	int why = LZ_NOT_FOUND;
-	if (object_sites_input(&obj, a, &in) != 0 ||
-	    sites_find(&in, cs, a, &sites) != 0 ||
-	    planner_plan(&obj, &sites, cs, a, &plan) != 0) {
-		why = LZ_NO_MEMORY;
-		goto out;
-	}
-	struct plan_site *p = 0;
+	if (object_sites_input(&w->obj, &w->a, &in) != 0 ||
+	    sites_find(&in, w->cs, &w->a, &sites) != 0 ||
+	    planner_plan_from_syscall(&w->obj, &sites, w->cs, &w->a, &plan) !=
+		0)
+		return LZ_NO_MEMORY;
+	w->p = 0;
 	for (size_t i = 0; i < plan.n_sites; i++)
 		if (plan.sites[i].site->address == site)
-			p = &plan.sites[i];
-	if (!p)
-		goto out; /* the decoding never met this syscall */
-	why = LZ_PLAN;
-	if (p->kind != PLAN_INLINE)
-		goto out;
-	/* Only this site: the others have not been seen to run. */
-	struct plan_result one = {p, 1, 1, 0, 0};
-	struct writer_config cfg = {
-	    .entry = (uint64_t)(uintptr_t)&si_entry,
-	    .entry_flags = (uint64_t)(uintptr_t)&si_entry_flags,
-	    .object = 0,
-	    .mmap_min_addr = 0,
-	    .trap_fallbacks = false,
-	};
-	struct writer_trampolines tr;
-	why = LZ_WRITE;
-	if (writer_build(&obj, &one, &cfg, a, &tr) != WRITER_OK ||
-	    tr.n_built != 1)
-		goto out;
-	if (writer_patch(&obj, &one, &tr, a) != WRITER_OK) {
-		writer_release(&tr); /* nothing jumps there */
-		goto out;
-	}
-	*entry = tr.at_syscall[0];
-	why = LZ_OK;
-out:
-	disasm_close(cs);
-	return why;
+			w->p = &plan.sites[i];
+	if (!w->p)
+		return LZ_NOT_FOUND; /* the decoding never met this syscall */
+	return w->p->kind == PLAN_INLINE ? LZ_OK : LZ_PLAN;
 }
 
-static int try_patch(uint64_t site, uint64_t *entry)
+static const struct writer_config config = {
+    .entry = (uint64_t)(uintptr_t)&si_entry,
+    .entry_flags = (uint64_t)(uintptr_t)&si_entry_flags,
+    .object = 0,
+    .mmap_min_addr = 0,
+    .trap_fallbacks = false,
+};
+
+/* Builds the site's trampoline (only this site: the others have not been
+ * seen to run) and records the range's bytes, before and after. */
+static int build(struct work *w, struct lazy_site *e)
+{
+	struct plan_result one = {w->p, 1, 1, 0, 0};
+	struct writer_trampolines tr;
+	uint8_t pad[5];
+	size_t len;
+	const uint8_t *orig =
+	    locator_bytes(&w->obj, w->p->patch_start, w->p->patch_len);
+	if (!orig || w->p->patch_len > sizeof(e->orig) ||
+	    writer_build(&w->obj, &one, &config, &w->a, &tr) != WRITER_OK ||
+	    tr.n_built != 1)
+		return LZ_WRITE;
+	if (!writer_emit_patch(w->p, tr.tramp[0], e->jump, &len, pad) ||
+	    len != w->p->patch_len) {
+		writer_release(&tr);
+		return LZ_WRITE;
+	}
+	__builtin_memcpy(e->orig, orig, len);
+	e->patch_start = w->p->patch_start;
+	e->patch_len = (uint8_t)len;
+	e->tramp = tr.tramp[0];
+	e->entry = tr.at_syscall[0];
+	patched++;
+	return LZ_OK;
+}
+
+/* Writes the jump to the site's trampoline (built by build(), maybe by an
+ * earlier attempt from the same plan). */
+static int write_jump(struct work *w, const struct lazy_site *e)
+{
+	struct plan_result one = {w->p, 1, 1, 0, 0};
+	uint64_t tramp = e->tramp;
+	struct writer_trampolines tr;
+	__builtin_memset(&tr, 0, sizeof(tr));
+	tr.tramp = &tramp;
+	tr.n_sites = 1;
+	return writer_patch(&w->obj, &one, &tr, &w->a) == WRITER_OK ? LZ_OK
+								    : LZ_WRITE;
+}
+
+/* Where a thread trapped at e's site goes once it has a trampoline: there,
+ * while the range holds the bytes it was built from or the jump (written
+ * after the thread trapped, or being written: the state may lag), else
+ * nowhere (0: the code was written anew). */
+static uint64_t entry_for(const struct lazy_site *e)
+{
+	uint8_t now[16];
+	if (!raw_copy_self(SYS_process_vm_readv, now, e->patch_start,
+			   e->patch_len) ||
+	    (__builtin_memcmp(now, e->orig, e->patch_len) != 0 &&
+	     __builtin_memcmp(now, e->jump, e->patch_len) != 0))
+		return 0;
+	return __atomic_load_n(&e->entry, __ATOMIC_ACQUIRE);
+}
+
+/* The process has one thread, in its own memory, outside any application
+ * signal handler: then no thread can be stopped inside any range. */
+static int alone(struct arena *a)
+{
+	if (si_signals_in_app_handler())
+		return LZ_IN_HANDLER;
+	if (!si_mm_is_own() || si_mm_has_sharer())
+		return LZ_THREADS; /* another process runs in this memory */
+	long threads = thread_count(a);
+	return threads == 1 ? LZ_OK : threads < 0 ? LZ_NO_MEMORY : LZ_THREADS;
+}
+
+/* May the jump of e be written now? It begins at the syscall, so a thread
+ * could be stopped inside its range only after the syscall: with one
+ * thread, not in a handler, never; else only while no other thread is in
+ * the handler for this site, none ever left it for the bytes after the
+ * syscall, and every thread traps (exhaustive.h). */
+static bool may_write(struct lazy_site *e, struct arena *a)
+{
+	if (__atomic_load_n(&e->inflight, __ATOMIC_SEQ_CST) == 1 &&
+	    !__atomic_load_n(&e->tainted, __ATOMIC_SEQ_CST) &&
+	    !__atomic_load_n(&si_exhaustive_untrapped, __ATOMIC_SEQ_CST))
+		return true;
+	return alone(a) == LZ_OK;
+}
+
+/* Under `busy`, site in state L_NEW: plans, builds and (when it may)
+ * writes. Returns LZ_OK with e in state L_REDIRECT or L_PATCHED, or why
+ * not. */
+static int first_patch(uint64_t site, struct lazy_site *e, struct work *w)
 {
 	if (patched >= LAZY_MAX_PATCHED)
 		return LZ_FULL;
-	if (si_signals_in_app_handler())
-		return LZ_IN_HANDLER;
-	if (!si_mm_is_own())
-		return LZ_THREADS; /* a vfork child: its parent's threads run */
-	struct arena a;
-	if (arena_init_mmap(&a, 32u << 20) != 0)
-		return LZ_NO_MEMORY;
-	int why;
-	struct mapping m;
-	long threads = thread_count(&a);
-	if (threads != 1)
-		why = threads < 0 ? LZ_NO_MEMORY : LZ_THREADS;
-	else if (!mapping_of(site, &a, &m))
-		why = LZ_NO_MEMORY;
-	else if (m.perms[0] != 'r' || m.perms[1] != '-' || m.perms[2] != 'x' ||
-		 m.perms[3] != 'p' || m.path[0] == '[')
-		why = LZ_MAPPING;
-	else
-		why = patch_in(site, &m, &a, entry);
-	arena_release(&a);
+	int why = alone(&w->a);
+	bool single = why == LZ_OK;
+	if (!single &&
+	    (__atomic_load_n(&e->tainted, __ATOMIC_SEQ_CST) ||
+	     __atomic_load_n(&si_exhaustive_untrapped, __ATOMIC_SEQ_CST)))
+		return why; /* transient: wait for the process to be alone */
+	why = analyze(site, w);
 	if (why == LZ_OK)
-		patched++;
-	return why;
+		why = build(w, e);
+	if (why != LZ_OK)
+		return why;
+	/* From here every trap at the site goes to the trampoline. */
+	__atomic_store_n(&e->state, L_REDIRECT, __ATOMIC_SEQ_CST);
+	if (may_write(e, &w->a) && write_jump(w, e) == LZ_OK)
+		__atomic_store_n(&e->state, L_PATCHED, __ATOMIC_RELEASE);
+	return LZ_OK;
 }
 
 static void say(uint64_t site, int why)
@@ -341,39 +451,91 @@ static void say(uint64_t site, int why)
 	text_write_line(&t, 2);
 }
 
-uint64_t si_lazy_trapped(uint64_t site, bool now)
+/* Under `busy`: the decision for a trap at `site`. Returns where the thread
+ * continues, or 0. */
+static uint64_t decide(uint64_t site, struct lazy_site *e)
+{
+	uint32_t state = __atomic_load_n(&e->state, __ATOMIC_ACQUIRE);
+	if (state == L_REFUSED)
+		return 0;
+	uint64_t to = state == L_NEW ? 0 : entry_for(e);
+	if (state == L_PATCHED && to)
+		return to; /* trapped before the jump was written */
+	if (state != L_NEW && !to) {
+		/* The code was written anew: start again. The taint stays (a
+		 * thread may be in the new code's bytes after the syscall). */
+		e->traps = 0;
+		e->next_try = 0;
+		__atomic_store_n(&e->state, L_NEW, __ATOMIC_SEQ_CST);
+		state = L_NEW;
+	}
+	struct work w;
+	if (arena_init_mmap(&w.a, 32u << 20) != 0)
+		return to;
+	w.cs = 0;
+	if (state == L_REDIRECT) {
+		if (may_write(e, &w.a) && analyze(site, &w) == LZ_OK &&
+		    w.p->patch_start == e->patch_start &&
+		    w.p->patch_len == e->patch_len &&
+		    write_jump(&w, e) == LZ_OK) {
+			__atomic_store_n(&e->state, L_PATCHED,
+					 __ATOMIC_RELEASE);
+			if (dump)
+				say(site, LZ_OK);
+		}
+	} else {
+		uint32_t n = ++e->traps;
+		if (n >= e->next_try) {
+			int why = first_patch(site, e, &w);
+			if (why == LZ_OK)
+				to = e->entry;
+			else if (why < LZ_MAPPING)
+				e->next_try =
+				    n < (1u << 30) ? 2 * n : UINT32_MAX;
+			else
+				__atomic_store_n(&e->state, L_REFUSED,
+						 __ATOMIC_RELEASE);
+			if (dump &&
+			    (why != LZ_OK ||
+			     __atomic_load_n(&e->state, __ATOMIC_ACQUIRE) ==
+				 L_PATCHED))
+				say(site, why);
+		}
+	}
+	if (w.cs)
+		disasm_close(w.cs);
+	arena_release(&w.a);
+	return to;
+}
+
+uint64_t si_lazy_trapped(uint64_t site)
 {
 	struct lazy_site *e = slot_of(site);
 	if (!e)
 		return 0;
-	uint32_t state = __atomic_load_n(&e->state, __ATOMIC_ACQUIRE);
-	if (state == L_REFUSED)
-		return 0;
-	if (__atomic_exchange_n(&busy, 1, __ATOMIC_ACQUIRE))
-		return 0; /* another thread is patching: trap this time */
-	if (state == L_PATCHED) {
-		/* A patched site does not trap: its code was written anew. */
-		e->traps = 0;
-		e->next_try = 0;
-		__atomic_store_n(&e->state, L_COUNTING, __ATOMIC_RELEASE);
-	}
-	uint64_t entry = 0;
-	uint32_t n = ++e->traps;
-	if ((n >= LAZY_AFTER || now) && n >= e->next_try) {
-		int why = try_patch(site, &entry);
-		if (why == LZ_OK) {
-			e->entry = entry;
-			__atomic_store_n(&e->state, L_PATCHED,
-					 __ATOMIC_RELEASE);
-		} else if (why < LZ_MAPPING) {
-			e->next_try = n < (1u << 30) ? 2 * n : UINT32_MAX;
-		} else {
-			__atomic_store_n(&e->state, L_REFUSED,
-					 __ATOMIC_RELEASE);
+	__atomic_add_fetch(&e->inflight, 1, __ATOMIC_SEQ_CST);
+	uint32_t state = __atomic_load_n(&e->state, __ATOMIC_SEQ_CST);
+	uint64_t to = 0;
+	if (state != L_REFUSED) {
+		if (!__atomic_exchange_n(&busy, 1, __ATOMIC_ACQUIRE)) {
+			to = decide(site, e);
+			__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
+		} else if (state != L_NEW) {
+			/* Another thread patches: its trampoline will do, if
+			 * the code is still the one it was built for. */
+			to = entry_for(e);
 		}
-		if (dump)
-			say(site, why);
 	}
-	__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
-	return entry;
+	if (to)
+		__atomic_sub_fetch(&e->inflight, 1, __ATOMIC_SEQ_CST);
+	return to;
+}
+
+void si_lazy_leaving(uint64_t site)
+{
+	struct lazy_site *e = find(site);
+	if (!e)
+		return;
+	__atomic_store_n(&e->tainted, 1, __ATOMIC_SEQ_CST);
+	__atomic_sub_fetch(&e->inflight, 1, __ATOMIC_SEQ_CST);
 }

@@ -2,34 +2,49 @@
  * Lazy patching, in exhaustive mode: a syscall site that Syscall User
  * Dispatch trapped (code that no object analysis covered: generated at run
  * time, or mapped without the loader) is given a jump to a trampoline of
- * its own the second time it traps (the first, for clone, clone3, fork and
- * vfork, which a trap runs without the clone hooks), when that is safe;
- * from then on it costs what a patched site costs instead of a signal.
+ * its own at its first trap, when that is safe; from then on it costs what
+ * a patched site costs instead of a signal.
  *
- * Safe means all of:
- *  - The process has one thread, its memory is its own (not a vfork or
- *    CLONE_VM child's view of its parent's: mm_pid.h), and this thread is
- *    not inside an application signal handler. Writing a jump replaces
- *    instructions around the syscall, and a thread stopped between two of
- *    them would resume inside the new jump: with one thread, the only such
- *    thread is this one, stopped right after the syscall, and it is sent
- *    into the trampoline instead. A site refused for this is tried again
- *    later (at its 4th, 8th, 16th... trap).
- *  - The code is in a private mapping that is readable and executable and
- *    not writable, and not the vdso (a shared mapping may be written
- *    through another view of it, which would not see the patched copy).
- *  - The planner gives the site an inline jump, with what it knows of the
- *    code: direct branches found by decoding up to 64 KiB on each side, no
- *    function extents, so a range never extends past an instruction that
- *    ends the flow (planner.h). Padding is never used: nothing proves
- *    filler in such code unused.
- * The page holding the site is written as every patched page is
- * (writer.h): a copy, swapped in whole. The jump goes to the usual
- * trampoline and entry stub, with the full register save (the function's
- * extent, hence its vector use, is unknown). At most 512 sites are patched
- * this way (their trampolines are never freed: the code they came from may
- * be unmapped without the library knowing). A site whose code is written
- * again (it traps after being patched) is counted from zero.
+ * The jump always begins at the syscall, and takes the instructions after
+ * it up to 5 bytes (moved into the trampoline). Nothing before the syscall
+ * is touched: in such code nothing marks where instructions or functions
+ * begin (a function's entry is reached through a pointer), and a sweep
+ * through unknown bytes can fall out of step with the code; the syscall is
+ * the one boundary the trap proves. The bytes after it are decoded from
+ * it, direct branches are looked for 64 KiB on each side, and the range
+ * stops at any instruction that ends the flow (planner.h). A syscall
+ * followed by `ret` has no room and stays trapped.
+ *
+ * A thread stopped between two instructions of the range would resume
+ * inside the new jump. Every thread that reaches the range executes the
+ * syscall first, so it traps: from the moment the site has a trampoline
+ * (state L_REDIRECT) every trap there is sent into it, never back to the
+ * bytes after the syscall. The jump is written when, besides,
+ *  - no other thread is in the SIGSYS handler for this site (each counts
+ *    itself in and out), none has ever left the handler for the bytes
+ *    after the syscall (the site is tainted then), and no thread can run
+ *    unpatched code untrapped (a clone-family call run at its site leaves
+ *    its thread's selector open and its child unarmed: exhaustive.h's
+ *    si_exhaustive_untrapped); or
+ *  - the process has one thread, in memory no other process runs in (not
+ *    a vfork child's view of its parent's, no CLONE_VM child made:
+ *    mm_pid.h), outside any application signal handler: then only this
+ *    thread exists, and it is in the handler.
+ * A site that may not be written yet keeps sending its traps to the
+ * trampoline, and is written at a later trap when it may. A thread that
+ * traps after the jump was written (it executed the syscall just before)
+ * is sent to the trampoline too; a trap that finds the range holding
+ * neither the bytes the trampoline was built from nor the jump means the
+ * code was written anew: the site starts over.
+ *
+ * The code must be in a private mapping that is readable and executable
+ * and not writable, and not the vdso (a shared mapping may be written
+ * through another view of it, which would not see the patched copy). The
+ * page is written as every patched page is (writer.h): a copy, swapped in
+ * whole. The trampoline saves every register (the function's extent,
+ * hence its vector use, is unknown). At most 512 sites get a trampoline
+ * (they are never freed: the code they came from may be unmapped without
+ * the library knowing).
  *
  * Everything here runs in the SIGSYS handler: raw syscalls only, memory
  * from a private mapping, no lock that a signal could wait on (a thread
@@ -41,13 +56,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Called by the SIGSYS handler for a trapped `syscall` at `site`; `now`
- * asks for a patch at the first trap (a call that, trapped, would run
- * without the clone hooks). Returns where the thread is to continue
- * instead of the site (the trampoline, as if the jump had been taken:
- * every register as at the syscall), or 0 to handle the call as a trapped
- * one. */
-uint64_t si_lazy_trapped(uint64_t site, bool now);
+/* Called by the SIGSYS handler for a trapped `syscall` at `site`. Returns
+ * where the thread is to continue instead of the site (the trampoline, as
+ * if the jump had been taken: every register as at the syscall), or 0 to
+ * handle the call as a trapped one. */
+uint64_t si_lazy_trapped(uint64_t site);
+
+/* Called by the SIGSYS handler when a trapped call at `site` for which
+ * si_lazy_trapped returned 0 is done and its thread goes on in the site's
+ * own code (after the syscall, or to run it there). */
+void si_lazy_leaving(uint64_t site);
 
 /* With INTERCEPT_DEBUG_DUMP: one line on stderr per site patched or
  * refused (set once, at start-up). */

@@ -1,6 +1,7 @@
 /* The owner of the address space: see mm_pid.h. */
 #include "dispatch/mm_pid.h"
 
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
@@ -46,4 +47,25 @@ bool si_mm_is_own(void)
 {
 	return __atomic_load_n(&page, __ATOMIC_ACQUIRE) &&
 	       si_mm_pid() == raw_syscall0(SYS_getpid);
+}
+
+static int sharer;
+
+void si_mm_before_clone(long nr, const long args[6])
+{
+	uint64_t flags = 0;
+	si_mm_pid();
+	if (nr == SYS_clone)
+		flags = (uint64_t)args[0];
+	else if (nr != SYS_clone3 ||
+		 !raw_copy_self(SYS_process_vm_readv, &flags, (uint64_t)args[0],
+				sizeof(flags)))
+		return;
+	if ((flags & CLONE_VM) && !(flags & (CLONE_THREAD | CLONE_VFORK)))
+		__atomic_store_n(&sharer, 1, __ATOMIC_SEQ_CST);
+}
+
+bool si_mm_has_sharer(void)
+{
+	return __atomic_load_n(&sharer, __ATOMIC_SEQ_CST) != 0;
 }

@@ -26,4 +26,13 @@ long si_mm_pid(void);
  * or CLONE_VM child, and when the page is missing). */
 bool si_mm_is_own(void);
 
+/* Before a clone-family call nr(args) runs: fills the page (as si_mm_pid)
+ * and notes a child that will run in this memory alongside this process
+ * (CLONE_VM without CLONE_THREAD or CLONE_VFORK). */
+void si_mm_before_clone(long nr, const long args[6]);
+
+/* True once such a child was made: another process may be running in
+ * this memory (for good: the library cannot tell when it is gone). */
+bool si_mm_has_sharer(void);
+
 #endif

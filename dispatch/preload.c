@@ -428,6 +428,7 @@ static void si_preload_init(int argc, char **argv, char **envp)
 	si_loader_start(&pc);
 	/* Everything else, through Syscall User Dispatch (exhaustive.h). */
 	si_exhaustive_lazy = si_lazy_trapped;
+	si_exhaustive_lazy_left = si_lazy_leaving;
 	si_lazy_set_dump(pc.dump);
 	int sud_err = exhaustive ? si_exhaustive_start() : 0;
 	if (sud_err != 0) {

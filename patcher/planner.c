@@ -134,9 +134,10 @@ static uint8_t save_policy(const struct sites_site *s)
 	return SI_SITE_SAVE_SSE;
 }
 
-/* Best inline range of s, or false with *why set. */
+/* Best inline range of s (with from_syscall, among those that begin at the
+ * syscall), or false with *why set. */
 static bool plan_inline(const struct sites_site *s, const struct claims *c,
-			struct plan_site *p, uint8_t *why)
+			bool from_syscall, struct plan_site *p, uint8_t *why)
 {
 	unsigned idx = s->syscall_index;
 	bool found = false;
@@ -148,6 +149,11 @@ static bool plan_inline(const struct sites_site *s, const struct claims *c,
 	 * through a pointer into code generated at run time, say). */
 	bool bounded = (s->flags & SITES_OUTSIDE_FDE) != 0;
 	for (unsigned i = idx + 1u; i-- > 0;) {
+		if (i < idx && from_syscall) {
+			if (*why == PLAN_R_NO_ROOM)
+				*why = PLAN_R_UNMOVABLE;
+			break;
+		}
 		if (i < idx && !relocatable(&s->insns[i])) {
 			*why = PLAN_R_UNMOVABLE;
 			break;
@@ -274,9 +280,10 @@ static bool plan_padding(const struct locator_object *obj,
 	return false;
 }
 
-int planner_plan(const struct locator_object *obj,
-		 const struct sites_result *sites, struct disasm_ctx *ctx,
-		 struct arena *arena, struct plan_result *out)
+static int plan_all(const struct locator_object *obj,
+		    const struct sites_result *sites, struct disasm_ctx *ctx,
+		    struct arena *arena, bool from_syscall,
+		    struct plan_result *out)
 {
 	zero_bytes(out, sizeof(*out));
 	if (sites->n_sites == 0)
@@ -302,7 +309,7 @@ int planner_plan(const struct locator_object *obj,
 		c.self = i;
 		c.planned = i;
 		uint8_t why = PLAN_R_NO_ROOM;
-		if (plan_inline(s, &c, p, &why)) {
+		if (plan_inline(s, &c, from_syscall, p, &why)) {
 			out->n_inline++;
 		} else if (plan_padding(obj, ctx, s, &c, p)) {
 			out->n_padding++;
@@ -316,6 +323,21 @@ int planner_plan(const struct locator_object *obj,
 		}
 	}
 	return 0;
+}
+
+int planner_plan(const struct locator_object *obj,
+		 const struct sites_result *sites, struct disasm_ctx *ctx,
+		 struct arena *arena, struct plan_result *out)
+{
+	return plan_all(obj, sites, ctx, arena, false, out);
+}
+
+int planner_plan_from_syscall(const struct locator_object *obj,
+			      const struct sites_result *sites,
+			      struct disasm_ctx *ctx, struct arena *arena,
+			      struct plan_result *out)
+{
+	return plan_all(obj, sites, ctx, arena, true, out);
 }
 
 const char *planner_kind_name(enum plan_kind kind)

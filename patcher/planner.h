@@ -80,6 +80,15 @@ int planner_plan(const struct locator_object *obj,
 		 const struct sites_result *sites, struct disasm_ctx *ctx,
 		 struct arena *arena, struct plan_result *out);
 
+/* As planner_plan, but every jump begins at its syscall: nothing before
+ * the syscall is moved or overwritten. For code other threads may be
+ * running, where the syscall is the one instruction of a range that every
+ * thread reaching the range is known to execute first (dispatch/lazy.h). */
+int planner_plan_from_syscall(const struct locator_object *obj,
+			      const struct sites_result *sites,
+			      struct disasm_ctx *ctx, struct arena *arena,
+			      struct plan_result *out);
+
 /* Name of a kind / reason, for tools and messages. */
 const char *planner_kind_name(enum plan_kind kind);
 const char *planner_reason_name(enum plan_reason reason);

@@ -4,7 +4,7 @@
  * prints "jit NS libc NS", medians of 9 rounds of N calls (first argument,
  * default 20000). The second argument is the code's mapping: "rx" (the
  * default: read-only once written, which exhaustive mode patches lazily
- * at its second trap) or "rwx" (writable and executable, which it never
+ * at its first trap) or "rwx" (writable and executable, which it never
  * patches: every call traps). tools/jit_bench.sh runs it unhooked and in
  * exhaustive mode, with and without a hook answering the call, and prints
  * ratios.
@@ -31,9 +31,11 @@ static int cmp(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	/* mov $110, %eax (getppid); syscall; ret */
-	static const unsigned char code[] = {0xb8, 0x6e, 0x00, 0x00,
-					     0x00, 0x0f, 0x05, 0xc3};
+	/* mov $110, %eax (getppid); syscall; cmp $-4095, %rax; ret (the
+	 * result check leaves room for a jump that begins at the syscall) */
+	static const unsigned char code[] = {0xb8, 0x6e, 0x00, 0x00, 0x00,
+					     0x0f, 0x05, 0x48, 0x3d, 0x01,
+					     0xf0, 0xff, 0xff, 0xc3};
 	long n = argc > 1 ? strtol(argv[1], NULL, 10) : 20000;
 	int rwx = argc > 2 && strcmp(argv[2], "rwx") == 0;
 	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,

@@ -26,31 +26,49 @@ TEST(LazyTest, TrappedSiteIsPatchedAndStaysHooked)
 {
 	RunResult r = RunLazy("once");
 	ASSERT_EQ(r.exit_code, 0) << r.err;
-	EXPECT_EQ(r.out, "hooked 10 rewritten yes\nchild hooked 3\n");
+	EXPECT_EQ(r.out, "first hooked 1 rewritten yes\n"
+			 "hooked 10 rewritten yes\nchild hooked 3\n");
 	EXPECT_EQ(r.err, "");
 	// Without the library the calls reach the kernel, and nothing is
 	// written.
 	RunResult plain =
 	    RunProgram(HelperPath("prog_lazy"), {"prog_lazy", "once"});
 	ASSERT_EQ(plain.exit_code, 0) << plain.err;
-	EXPECT_EQ(plain.out, "hooked 0 rewritten no\nchild hooked 0\n");
+	EXPECT_EQ(plain.out, "first hooked 0 rewritten no\n"
+			     "hooked 0 rewritten no\nchild hooked 0\n");
 }
 
-TEST(LazyTest, NotWhileOtherThreadsRunThenOnceAlone)
-{
-	RunResult r = RunLazy("threads");
-	ASSERT_EQ(r.exit_code, 0) << r.err;
-	EXPECT_EQ(r.out, "hooked 10 rewritten no\nhooked 40 rewritten yes\n");
-}
-
-// A vfork child runs in its parent's memory, where the parent's other
-// threads could run: it does not patch. The parent does, once it goes on.
-TEST(LazyTest, NotInAVforkChild)
+// A vfork child runs in its parent's memory and shares its site table:
+// its patch is the parent's, and every call of both is hooked.
+TEST(LazyTest, VforkChildAndParent)
 {
 	RunResult r = RunLazy("vfork");
 	ASSERT_EQ(r.exit_code, 0) << r.err;
-	EXPECT_EQ(r.out,
-		  "child hooked 5\nrewritten no\nhooked 10 rewritten yes\n");
+	EXPECT_EQ(r.out, "child hooked 5\nrewritten yes\nhooked 10\n");
+}
+
+// Decoded from its page's start, the bytes before the function swallow
+// its first instruction; the jump still begins at the syscall, and the
+// function's entry is left as it was.
+TEST(LazyTest, JumpBeginsAtTheSyscall)
+{
+	RunResult r = RunLazy("desync");
+	ASSERT_EQ(r.exit_code, 0) << r.err;
+	EXPECT_EQ(r.out, "hooked 10 rewritten yes entry intact\n");
+}
+
+// With other threads running, a jump that begins at the syscall is written
+// at the site's first trap (every thread that reaches the bytes after it
+// traps first, and none has left the handler for them yet); calls from
+// many threads at once, on a fresh site, are all hooked whether or not
+// that site gets its jump.
+TEST(LazyTest, ThreadedCodeIsPatchedFromTheSyscall)
+{
+	RunResult r = RunLazy("mt");
+	ASSERT_EQ(r.exit_code, 0) << r.err;
+	EXPECT_EQ(r.out, "first hooked 1 rewritten yes\n"
+			 "threads hooked 8000\n"
+			 "contended hooked 8000\n");
 }
 
 TEST(LazyTest, WritableCodeStaysTrapped)

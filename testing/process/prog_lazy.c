@@ -2,10 +2,9 @@
  * prog_lazy: run-time generated code with its own `syscall`, called many
  * times, for lazy patching in exhaustive mode (dispatch/lazy.h). Each mode
  * prints what it saw:
- *   once     10 marker calls: "hooked 10 rewritten yes"; then a forked
- *            child makes 3 more: "child hooked 3"
- *   threads  10 calls while a second thread lives: "hooked 10 rewritten
- *            no"; the thread joined, 40 more: "hooked 40 rewritten yes"
+ *   once     one marker call: "first hooked 1 rewritten yes" (patched at
+ *            its first trap); 10 more: "hooked 10 rewritten yes"; then a
+ *            forked child makes 3 more: "child hooked 3"
  *   rwx      the code in a writable and executable mapping, 10 calls:
  *            "hooked 10 rewritten no"
  *   tight    f1's syscall is a branch target followed by `ret` and then
@@ -15,8 +14,15 @@
  *   fork     code making fork (57) itself, called 3 times; each child
  *            _exits at once: "forks 3"
  *   vfork    a vfork child (its parent's memory) makes 5 calls: "child
- *            hooked 5"; then the parent sees "rewritten no", and after 10
- *            calls of its own "hooked 10 rewritten yes"
+ *            hooked 5"; the parent then finds the code "rewritten yes"
+ *            (the child's patch is in the memory they share) and makes 10
+ *            calls: "hooked 10"
+ *   mt       called once while a second thread lives: "first hooked 1
+ *            rewritten yes"; then by 4 threads 2000 times each: "threads
+ *            hooked 8000"; then a fresh copy, first called by the 4
+ *            threads at once: "contended hooked 8000"
+ *   desync   the function one byte into its page after a 00 byte, 10
+ *            calls: "hooked 10 rewritten yes entry intact"
  * "hooked N": N calls came back with the hook's marker answer
  * (SI_REC_MARK_RESULT); "rewritten": the code bytes are no longer the ones
  * written.
@@ -32,9 +38,11 @@
 
 typedef long (*jit_fn)(long arg);
 
-/* mov $110, %eax (getppid); syscall; ret -- rdi is the marker. */
-static const unsigned char getppid_code[] = {0xb8, 0x6e, 0x00, 0x00,
-					     0x00, 0x0f, 0x05, 0xc3};
+/* mov $110, %eax (getppid); syscall; cmp $-4095, %rax; ret -- rdi is the
+ * marker; room for a jump that begins at the syscall. */
+static const unsigned char cmp_code[] = {0xb8, 0x6e, 0x00, 0x00, 0x00,
+					 0x0f, 0x05, 0x48, 0x3d, 0x01,
+					 0xf0, 0xff, 0xff, 0xc3};
 
 static unsigned char *make_code(const unsigned char *code, size_t len,
 				int final_prot)
@@ -65,14 +73,17 @@ static const char *rewritten(const unsigned char *p, const unsigned char *code,
 
 static int mode_once(void)
 {
-	unsigned char *p = make_code(getppid_code, sizeof(getppid_code),
-				     PROT_READ | PROT_EXEC);
+	unsigned char *p =
+	    make_code(cmp_code, sizeof(cmp_code), PROT_READ | PROT_EXEC);
 	if (!p)
 		return 1;
 	jit_fn f = (jit_fn)(void *)p;
-	int n = hooked(f, 10);
+	int n = hooked(f, 1);
+	printf("first hooked %d rewritten %s\n", n,
+	       rewritten(p, cmp_code, sizeof(cmp_code)));
+	n = hooked(f, 10);
 	printf("hooked %d rewritten %s\n", n,
-	       rewritten(p, getppid_code, sizeof(getppid_code)));
+	       rewritten(p, cmp_code, sizeof(cmp_code)));
 	fflush(stdout);
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -97,36 +108,15 @@ static void *waiter(void *arg)
 	return arg;
 }
 
-static int mode_threads(void)
-{
-	unsigned char *p = make_code(getppid_code, sizeof(getppid_code),
-				     PROT_READ | PROT_EXEC);
-	pthread_t t;
-	if (!p || pipe(pipe_fds) != 0 ||
-	    pthread_create(&t, NULL, waiter, NULL) != 0)
-		return 1;
-	jit_fn f = (jit_fn)(void *)p;
-	int n = hooked(f, 10);
-	printf("hooked %d rewritten %s\n", n,
-	       rewritten(p, getppid_code, sizeof(getppid_code)));
-	if (write(pipe_fds[1], "x", 1) != 1 || pthread_join(t, NULL) != 0 ||
-	    !waiter_done)
-		return 1;
-	n = hooked(f, 40);
-	printf("hooked %d rewritten %s\n", n,
-	       rewritten(p, getppid_code, sizeof(getppid_code)));
-	return 0;
-}
-
 static int mode_rwx(void)
 {
-	unsigned char *p = make_code(getppid_code, sizeof(getppid_code),
+	unsigned char *p = make_code(cmp_code, sizeof(cmp_code),
 				     PROT_READ | PROT_WRITE | PROT_EXEC);
 	if (!p)
 		return 1;
 	int n = hooked((jit_fn)(void *)p, 10);
 	printf("hooked %d rewritten %s\n", n,
-	       rewritten(p, getppid_code, sizeof(getppid_code)));
+	       rewritten(p, cmp_code, sizeof(cmp_code)));
 	return 0;
 }
 
@@ -155,9 +145,10 @@ static int mode_tight(void)
 
 static int mode_fork(void)
 {
-	/* mov $57, %eax (fork); syscall; ret */
-	static const unsigned char code[] = {0xb8, 0x39, 0x00, 0x00,
-					     0x00, 0x0f, 0x05, 0xc3};
+	/* mov $57, %eax (fork); syscall; cmp $-4095, %rax; ret */
+	static const unsigned char code[] = {0xb8, 0x39, 0x00, 0x00, 0x00,
+					     0x0f, 0x05, 0x48, 0x3d, 0x01,
+					     0xf0, 0xff, 0xff, 0xc3};
 	unsigned char *p = make_code(code, sizeof(code), PROT_READ | PROT_EXEC);
 	if (!p)
 		return 1;
@@ -178,8 +169,8 @@ static int mode_fork(void)
 
 static int mode_vfork(void)
 {
-	unsigned char *p = make_code(getppid_code, sizeof(getppid_code),
-				     PROT_READ | PROT_EXEC);
+	unsigned char *p =
+	    make_code(cmp_code, sizeof(cmp_code), PROT_READ | PROT_EXEC);
 	if (!p)
 		return 1;
 	jit_fn f = (jit_fn)(void *)p;
@@ -196,12 +187,85 @@ static int mode_vfork(void)
 	int status;
 	if (pid < 0 || waitpid(pid, &status, 0) != pid || status != 0)
 		return 1;
-	printf("rewritten %s\n",
-	       rewritten(p, getppid_code, sizeof(getppid_code)));
-	/* The child's refusals count: the next try is at the 8th trap. */
-	int n = hooked(f, 10);
-	printf("hooked %d rewritten %s\n", n,
-	       rewritten(p, getppid_code, sizeof(getppid_code)));
+	printf("rewritten %s\n", rewritten(p, cmp_code, sizeof(cmp_code)));
+	printf("hooked %d\n", hooked(f, 10));
+	return 0;
+}
+
+#define MT_THREADS 4
+#define MT_CALLS   2000
+
+static jit_fn mt_fn;
+static pthread_barrier_t mt_start;
+static int mt_hooked[MT_THREADS];
+
+static void *mt_worker(void *arg)
+{
+	int i = (int)(long)arg;
+	pthread_barrier_wait(&mt_start);
+	mt_hooked[i] = hooked(mt_fn, MT_CALLS);
+	return NULL;
+}
+
+/* MT_THREADS threads call f MT_CALLS times each, all started at once;
+ * returns how many calls were hooked, or -1. */
+static int hammer(jit_fn f)
+{
+	pthread_t t[MT_THREADS];
+	mt_fn = f;
+	if (pthread_barrier_init(&mt_start, NULL, MT_THREADS) != 0)
+		return -1;
+	for (long i = 0; i < MT_THREADS; i++)
+		if (pthread_create(&t[i], NULL, mt_worker, (void *)i) != 0)
+			return -1;
+	int n = 0;
+	for (int i = 0; i < MT_THREADS; i++) {
+		if (pthread_join(t[i], NULL) != 0)
+			return -1;
+		n += mt_hooked[i];
+	}
+	pthread_barrier_destroy(&mt_start);
+	return n;
+}
+
+static int mode_mt(void)
+{
+	unsigned char *p1 =
+	    make_code(cmp_code, sizeof(cmp_code), PROT_READ | PROT_EXEC);
+	unsigned char *p2 =
+	    make_code(cmp_code, sizeof(cmp_code), PROT_READ | PROT_EXEC);
+	pthread_t t;
+	if (!p1 || !p2 || pipe(pipe_fds) != 0 ||
+	    pthread_create(&t, NULL, waiter, NULL) != 0)
+		return 1;
+	/* One call while another thread lives: patched at once. */
+	int n = hooked((jit_fn)(void *)p1, 1);
+	printf("first hooked %d rewritten %s\n", n,
+	       rewritten(p1, cmp_code, sizeof(cmp_code)));
+	printf("threads hooked %d\n", hammer((jit_fn)(void *)p1));
+	/* A fresh site whose first calls come from all threads at once. */
+	printf("contended hooked %d\n", hammer((jit_fn)(void *)p2));
+	if (write(pipe_fds[1], "x", 1) != 1 || pthread_join(t, NULL) != 0 ||
+	    !waiter_done)
+		return 1;
+	return 0;
+}
+
+/* The function one byte into its page, after a 00 byte: decoded from the
+ * page's start, `00 b8 6e 00 00 00` reads as one instruction that swallows
+ * the function's first one. */
+static int mode_desync(void)
+{
+	unsigned char code[1 + sizeof(cmp_code)];
+	code[0] = 0x00;
+	memcpy(code + 1, cmp_code, sizeof(cmp_code));
+	unsigned char *p = make_code(code, sizeof(code), PROT_READ | PROT_EXEC);
+	if (!p)
+		return 1;
+	int n = hooked((jit_fn)(void *)(p + 1), 10);
+	printf("hooked %d rewritten %s entry %s\n", n,
+	       rewritten(p, code, sizeof(code)),
+	       memcmp(p, code, 6) == 0 ? "intact" : "overwritten");
 	return 0;
 }
 
@@ -210,8 +274,6 @@ int main(int argc, char **argv)
 	const char *m = argc > 1 ? argv[1] : "";
 	if (!strcmp(m, "once"))
 		return mode_once();
-	if (!strcmp(m, "threads"))
-		return mode_threads();
 	if (!strcmp(m, "rwx"))
 		return mode_rwx();
 	if (!strcmp(m, "tight"))
@@ -220,6 +282,11 @@ int main(int argc, char **argv)
 		return mode_fork();
 	if (!strcmp(m, "vfork"))
 		return mode_vfork();
-	fprintf(stderr, "usage: prog_lazy once|threads|rwx|tight|fork|vfork\n");
+	if (!strcmp(m, "mt"))
+		return mode_mt();
+	if (!strcmp(m, "desync"))
+		return mode_desync();
+	fprintf(stderr,
+		"usage: prog_lazy once|rwx|tight|fork|vfork|mt|desync\n");
 	return 2;
 }
