@@ -320,8 +320,12 @@ int si_patch_object(const struct dl_phdr_info *info, void *arg)
 		err = writer_build(&obj, &plan, &cfg, pc->arena, &tr);
 		if (err == WRITER_OK && tr.n_trap > 0)
 			add_trap_sites(pc, obj.path, &plan, &tr);
+		/* In place: at start-up the process has one thread, and an
+		 * object loaded later is patched before any of its code can
+		 * run (loader.h). */
 		if (err == WRITER_OK)
-			err = writer_patch(&obj, &plan, &tr, pc->arena);
+			err =
+			    writer_patch_in_place(&obj, &plan, &tr, pc->arena);
 		if (pc->dump) {
 			pc->us[from_cache ? PH_CACHED : PH_ANALYZE] += t1 - t0;
 			pc->us[PH_WRITE] += now_us() - t1;

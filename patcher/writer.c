@@ -1,5 +1,7 @@
 #include "patcher/writer.h"
 
+#include <signal.h>
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -130,6 +132,11 @@ static const uint8_t *object_code(const void *o, uint64_t address, size_t len)
 /* Lowest address user mappings may use, from /proc (default 64 KiB). */
 static uint64_t read_mmap_min_addr(void)
 {
+	/* Read once per process: every object patched asks. */
+	static uint64_t known;
+	uint64_t k = __atomic_load_n(&known, __ATOMIC_RELAXED);
+	if (k)
+		return k;
 	long fd = raw_syscall4(SYS_openat, AT_FDCWD,
 			       (long)"/proc/sys/vm/mmap_min_addr",
 			       O_RDONLY | O_CLOEXEC, 0);
@@ -144,7 +151,9 @@ static uint64_t read_mmap_min_addr(void)
 	uint64_t x = 0;
 	for (long i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
 		x = x * 10 + (uint64_t)(buf[i] - '0');
-	return x ? page_up(x) : PAGE;
+	k = x ? page_up(x) : PAGE;
+	__atomic_store_n(&known, k, __ATOMIC_RELAXED);
+	return k;
 }
 
 /* Maps `size` bytes RW so that every byte of [lo, hi) and of the mapping
@@ -451,9 +460,31 @@ static int swap_in(uint64_t start, uint64_t end, int prot,
 	return 0;
 }
 
-int writer_patch(const struct locator_object *obj,
+/* Writes w[0..nw) into the live pages [start, end), made writable (and not
+ * executable) meanwhile, then `prot` again. No libc call in between: the
+ * pages may be libc's own. */
+static int write_in_place(uint64_t start, uint64_t end, int prot,
+			  const struct pending *w, size_t nw)
+{
+	long len = (long)(end - start);
+	long r = raw_syscall3(SYS_mprotect, (long)start, len,
+			      PROT_READ | PROT_WRITE);
+	if (raw_is_error(r))
+		return (int)r;
+	for (size_t k = 0; k < nw; k++) {
+		volatile uint8_t *to =
+		    (volatile uint8_t *)(uintptr_t)w[k].address;
+		for (size_t b = 0; b < w[k].len; b++)
+			to[b] = w[k].bytes[b];
+	}
+	r = raw_syscall3(SYS_mprotect, (long)start, len, prot);
+	return raw_is_error(r) ? (int)r : 0;
+}
+
+static int patch(const struct locator_object *obj,
 		 const struct plan_result *plan,
-		 const struct writer_trampolines *tr, struct arena *arena)
+		 const struct writer_trampolines *tr, struct arena *arena,
+		 bool in_place)
 {
 	size_t n = plan->n_sites;
 	struct pending *w =
@@ -510,17 +541,26 @@ int writer_patch(const struct locator_object *obj,
 	for (size_t k = 1; k < nw; k++)
 		if (w[k].address < w[k - 1].address + w[k - 1].len)
 			return WRITER_E_CODE;
-	long fd = open_object_file(obj);
+	long fd = in_place ? -1 : open_object_file(obj);
+	/* In place, no signal handler may run while pages are not
+	 * executable: it might run code on them. */
+	uint64_t all = ~(uint64_t)0, saved = 0;
+	if (in_place)
+		raw_syscall4(SYS_rt_sigprocmask, SIG_SETMASK, (long)&all,
+			     (long)&saved, 8);
+	int err = 0;
 	size_t i = 0;
-	while (i < nw) {
+	while (i < nw && !err) {
 		/* A run: consecutive pages touched by writes i..j-1. */
 		uint64_t start = page_down(w[i].address);
 		uint64_t end = page_up(w[i].address + w[i].len);
 		int prot = prot_of(obj, w[i].address);
+		/* Swapped runs closer than MERGE_GAP pages become one: copying
+		 * a few untouched pages is cheaper than three more syscalls.
+		 * In place, only touching pages join (two mprotects each). */
+		uint64_t gap = in_place ? 0 : MERGE_GAP;
 		size_t j = i + 1;
-		/* Runs closer than MERGE_GAP pages become one: copying a few
-		 * untouched pages is cheaper than three more syscalls. */
-		while (j < nw && page_down(w[j].address) <= end + MERGE_GAP &&
+		while (j < nw && page_down(w[j].address) <= end + gap &&
 		       prot_of(obj, w[j].address) == prot &&
 		       locator_segment_at(obj, w[j].address) ==
 			   locator_segment_at(obj, w[i].address)) {
@@ -529,18 +569,33 @@ int writer_patch(const struct locator_object *obj,
 				end = e;
 			j++;
 		}
-		int err = swap_in(start, end, prot, w + i, j - i, fd,
-				  file_offset_of(obj, start, w[i].address));
-		if (err) {
-			if (fd >= 0)
-				raw_syscall1(SYS_close, fd);
-			return err;
-		}
+		err = in_place
+			  ? write_in_place(start, end, prot, w + i, j - i)
+			  : swap_in(start, end, prot, w + i, j - i, fd,
+				    file_offset_of(obj, start, w[i].address));
 		i = j;
 	}
+	if (in_place)
+		raw_syscall4(SYS_rt_sigprocmask, SIG_SETMASK, (long)&saved, 0,
+			     8);
 	if (fd >= 0)
 		raw_syscall1(SYS_close, fd);
-	return WRITER_OK;
+	return err ? err : WRITER_OK;
+}
+
+int writer_patch(const struct locator_object *obj,
+		 const struct plan_result *plan,
+		 const struct writer_trampolines *tr, struct arena *arena)
+{
+	return patch(obj, plan, tr, arena, false);
+}
+
+int writer_patch_in_place(const struct locator_object *obj,
+			  const struct plan_result *plan,
+			  const struct writer_trampolines *tr,
+			  struct arena *arena)
+{
+	return patch(obj, plan, tr, arena, true);
 }
 
 int writer_redirect(const struct locator_object *obj, uint64_t at,

@@ -149,6 +149,18 @@ int writer_patch(const struct locator_object *obj,
 		 const struct plan_result *plan,
 		 const struct writer_trampolines *tr, struct arena *arena);
 
+/* As writer_patch, but each run of pages is made writable (not executable)
+ * in place, written, and given its protection back, with every signal
+ * blocked meanwhile: fewer pages touched and no copy, but for the moment
+ * of the write the pages cannot run. Only while no thread can be running
+ * them: at start-up (one thread, in the library's constructor), or for an
+ * object just mapped whose code nothing has run yet. The private pages
+ * stay part of the object's file mapping (/proc/self/maps names them). */
+int writer_patch_in_place(const struct locator_object *obj,
+			  const struct plan_result *plan,
+			  const struct writer_trampolines *tr,
+			  struct arena *arena);
+
 /* A stub page writer_redirect mapped (NULL if the jump reached). */
 struct writer_redirect {
 	uint8_t *stub;
