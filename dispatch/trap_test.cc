@@ -25,6 +25,7 @@
 
 #include "gtest/gtest.h"
 #include "libsyscall_intercept_hook_point.h"
+#include "testing/process/seccomp_filter.h"
 #include "trampoline/entry_abi.h"
 
 namespace
@@ -464,19 +465,10 @@ constexpr int kSysSeccomp = 1; // SYS_SECCOMP (kernel ABI)
 
 bool TrapGetppid()
 {
-	struct sock_filter filter[] = {
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		     offsetof(struct seccomp_data, nr)),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 3),
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		     offsetof(struct seccomp_data, args[0])),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kSeccompArg, 0, 1),
-	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
-	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = {sizeof(filter) / sizeof(filter[0]), filter};
+	struct si_test_filter filter;
 	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
-	       Raw(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, (long)&prog) == 0;
+	       Raw(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0,
+		   (long)si_test_trap_getppid(&filter, kSeccompArg)) == 0;
 }
 
 TEST_F(Trap, DefaultAndIgnoredActions)

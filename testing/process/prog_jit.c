@@ -54,6 +54,7 @@
 #include <unistd.h>
 
 #include "record_abi.h"
+#include "testing/process/seccomp_filter.h"
 
 /* The raw result of syscall nr(a0, a1, a2, a3). */
 typedef long (*jit_fn)(long nr, long a0, long a1, long a2, long a3);
@@ -214,17 +215,7 @@ static unsigned long long mask_bits(const sigset_t *s)
 static int run_sigsys(void)
 {
 	struct sigaction sa, back;
-	struct sock_filter filter[] = {
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		     offsetof(struct seccomp_data, nr)),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 3),
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		     offsetof(struct seccomp_data, args[0])),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_ARG, 0, 1),
-	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
-	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = {sizeof(filter) / sizeof(filter[0]), filter};
+	struct si_test_filter filter;
 	struct rlimit no_core = {0, 0};
 
 	memset(&sa, 0, sizeof(sa));
@@ -245,7 +236,8 @@ static int run_sigsys(void)
 		return 1;
 	printf("jit_mask usr1 %d\n", (int)((kmask >> (SIGUSR1 - 1)) & 1));
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0,
+		    si_test_trap_getppid(&filter, SECCOMP_ARG)) != 0)
 		return perror("seccomp"), 1;
 	long r = jit(SYS_getppid, SECCOMP_ARG, 0, 0, 0);
 	printf("seccomp %ld handler %d code %d\n", r, (int)sys_count, sys_code);

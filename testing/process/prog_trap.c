@@ -48,6 +48,7 @@
 #include <unistd.h>
 
 #include "testing/process/record_abi.h"
+#include "testing/process/seccomp_filter.h"
 
 long si_tfx_syscall(long nr, long a0, long a1, long a2, long a3, long a4);
 long si_tfx_clone(unsigned long flags, void *stack_top, void (*fn)(void *),
@@ -174,17 +175,7 @@ static void on_sys(int sig, siginfo_t *info, void *ucv)
 static int run_seccomp(void)
 {
 	struct sigaction sa;
-	struct sock_filter filter[] = {
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		     offsetof(struct seccomp_data, nr)),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 3),
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		     offsetof(struct seccomp_data, args[0])),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_ARG, 0, 1),
-	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
-	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = {sizeof(filter) / sizeof(filter[0]), filter};
+	struct si_test_filter filter;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_sys;
@@ -193,7 +184,8 @@ static int run_seccomp(void)
 	if (sigaction(SIGSYS, &sa, NULL) != 0)
 		return perror("sigaction"), 1;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0,
+		    si_test_trap_getppid(&filter, SECCOMP_ARG)) != 0)
 		return perror("seccomp"), 1;
 	long r = si_tfx_syscall(SYS_getppid, SECCOMP_ARG, 0, 0, 0, 0);
 	printf("seccomp %ld handler %d\n", r, (int)sys_count);

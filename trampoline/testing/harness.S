@@ -531,38 +531,17 @@ bench_raw_loop:
 	.type bench_floor_loop, @function
 	.p2align 4
 bench_floor_loop:
-	.cfi_startproc
-	push %rbx
-	.cfi_def_cfa_offset 16
-	.cfi_offset %rbx, -16
-	push %r12
-	.cfi_def_cfa_offset 24
-	.cfi_offset %r12, -24
-	push %r13
-	.cfi_def_cfa_offset 32
-	.cfi_offset %r13, -32
-	mov %rdi, %rbx /* hook */
-	mov %rsi, %r12 /* nr */
-	mov %rdx, %r13 /* count */
-	xor %eax, %eax
-	test %r13, %r13
-	jz 2f
-1:
-	mov %r12, %rax
-	jmp bench_floor_stub
-bench_floor_back:
-	dec %r13
-	jnz 1b
-2:
-	pop %r13
-	.cfi_def_cfa_offset 24
-	pop %r12
-	.cfi_def_cfa_offset 16
-	pop %rbx
-	.cfi_def_cfa_offset 8
-	ret
-	.cfi_endproc
+	/* bench_tramp_loop(bench_floor_stub, nr, n), the hook in memory */
+	mov %rdi, bench_floor_hook(%rip)
+	lea bench_floor_stub(%rip), %rdi
+	jmp bench_tramp_loop
 	.size bench_floor_loop, . - bench_floor_loop
+
+	.data
+	.p2align 3
+bench_floor_hook:
+	.quad 0
+	.text
 
 	.p2align 4
 bench_floor_stub:
@@ -591,7 +570,7 @@ bench_floor_stub:
 	mov %rsi, %rdx
 	mov %rdi, %rsi
 	mov %rax, %rdi
-	call *%rbx
+	call *bench_floor_hook(%rip)
 	add $16, %rsp
 	mov 72(%rbp), %rax
 	mov 24(%rbp), %rdi
@@ -603,7 +582,7 @@ bench_floor_stub:
 	mov %rbp, %rcx
 	mov 8(%rcx), %rbp
 	mov 0(%rcx), %rsp
-	jmp bench_floor_back
+	jmp bench_resume
 	.cfi_endproc
 	.size bench_floor_stub, . - bench_floor_stub
 
