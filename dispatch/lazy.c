@@ -469,6 +469,11 @@ static uint64_t decide(uint64_t site, struct lazy_site *e)
 		__atomic_store_n(&e->state, L_NEW, __ATOMIC_SEQ_CST);
 		state = L_NEW;
 	}
+	/* Attempts back off: at the 2nd, 4th, 8th... trap after a failed one
+	 * (each costs more than a trap). */
+	uint32_t n = ++e->traps;
+	if (n < e->next_try)
+		return to;
 	struct work w;
 	if (arena_init_mmap(&w.a, 32u << 20) != 0)
 		return to;
@@ -482,25 +487,22 @@ static uint64_t decide(uint64_t site, struct lazy_site *e)
 					 __ATOMIC_RELEASE);
 			if (dump)
 				say(site, LZ_OK);
+		} else {
+			e->next_try = n < (1u << 30) ? 2 * n : UINT32_MAX;
 		}
 	} else {
-		uint32_t n = ++e->traps;
-		if (n >= e->next_try) {
-			int why = first_patch(site, e, &w);
-			if (why == LZ_OK)
-				to = e->entry;
-			else if (why < LZ_MAPPING)
-				e->next_try =
-				    n < (1u << 30) ? 2 * n : UINT32_MAX;
-			else
-				__atomic_store_n(&e->state, L_REFUSED,
-						 __ATOMIC_RELEASE);
-			if (dump &&
-			    (why != LZ_OK ||
-			     __atomic_load_n(&e->state, __ATOMIC_ACQUIRE) ==
-				 L_PATCHED))
-				say(site, why);
-		}
+		int why = first_patch(site, e, &w);
+		if (why == LZ_OK)
+			to = e->entry;
+		else if (why < LZ_MAPPING)
+			e->next_try = n < (1u << 30) ? 2 * n : UINT32_MAX;
+		else
+			__atomic_store_n(&e->state, L_REFUSED,
+					 __ATOMIC_RELEASE);
+		if (dump &&
+		    (why != LZ_OK ||
+		     __atomic_load_n(&e->state, __ATOMIC_ACQUIRE) == L_PATCHED))
+			say(site, why);
 	}
 	if (w.cs)
 		disasm_close(w.cs);
