@@ -15,7 +15,7 @@
  *    see): it is forgotten (its trampolines and slot kept, in case the
  *    inference is wrong) and treated as new;
  *  - a new object is patched, before ld.so relocates it or runs any of its
- *    code: no thread can be executing its pages while they are swapped.
+ *    code: no thread can be executing its pages while they are written.
  * ld.so makes these calls holding its load lock, so they never overlap,
  * and nothing here takes a lock of its own. What ld.so's lists look like
  * is read through the public debugger interface only (struct r_debug,

@@ -9,7 +9,8 @@
  *                                   v
  *            si_loader_event: every namespace's r_map list against the
  *            known objects; each new one patched (plan cache, trampolines,
- *            page swap), each one gone released (its trampolines unmapped)
+ *            pages written in place), each one gone released (its
+ *            trampolines unmapped)
  *            <-- ret
  *     ld.so: relocate libx.so, run its constructors, return to the caller
  *

@@ -38,22 +38,28 @@
  *     waits for the lock and finds the new page. writer_redirect writes
  *     its 5 bytes the same way, so the jump at ld.so's _dl_debug_state is
  *     atomic even with other threads running.
+ *  2'. Where no thread can be running the pages (writer_patch_in_place:
+ *     start-up, an object just mapped), each run is instead made RW (not
+ *     executable), written and made RX again, with every signal blocked
+ *     in between: the kernel copies only the pages written (copy-on-write
+ *     within the object's file mapping), and nothing is mapped or moved.
  *  What this cannot protect: a thread that is *inside* a patched syscall
  *  when its page is swapped resumes after the syscall, in bytes an inline
  *  plan may have replaced with int3 fill. At start-up (a single thread in
  *  the constructor) no thread can be there. Objects loaded later are
  *  patched (dispatch/loader.c) after ld.so mapped them and before they are
  *  relocated or any of their code runs, so no thread executes their pages
- *  while they are swapped, however many threads the process has; the
+ *  while they are written, however many threads the process has; the
  *  other threads keep running through already patched code, whose pages
  *  are not touched again. Return addresses are safe by construction: a
  *  `call` is never moved (planner.c), so a return address lies outside
  *  every overwritten range or at its first byte, the jump itself (this is
  *  what lets the constructor patch ld.so while ld.so's _dl_init is on its
  *  stack).
- *  Sites found by trapping in exhaustive mode (dispatch/lazy.h) are
- *  written only while the process has one thread, which is stopped right
- *  after the site's syscall and is sent into the trampoline instead.
+ *  Sites found by trapping in exhaustive mode (dispatch/lazy.h) get jumps
+ *  that begin at the syscall, written when no thread can be stopped in
+ *  the bytes after it (every thread reaching them traps first; the trap
+ *  handler sends such threads into the trampoline).
  *  Objects with text relocations are not patched after start-up: ld.so
  *  would write the relocations into the patched copy (over jumps, and
  *  missing the instructions moved into trampolines). At start-up they are
