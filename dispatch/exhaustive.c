@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <link.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <sys/syscall.h>
@@ -99,6 +100,31 @@ static bool must_run_natively(long nr)
 
 static void handle_here(siginfo_t *info, ucontext_t *uc);
 
+/* Does clone-family call nr(args) make a process of its own memory on this
+ * stack (fork, or clone/clone3 without CLONE_VM, CLONE_VFORK or a stack)?
+ * Such a call can run inside the SIGSYS handler. */
+static bool forks_here(long nr, const long args[6])
+{
+	if (nr == SYS_fork)
+		return true;
+	uint64_t flags, stack;
+	if (nr == SYS_clone) {
+		flags = (uint64_t)args[0];
+		stack = (uint64_t)args[1];
+	} else if (nr == SYS_clone3) {
+		uint64_t ca[7]; /* struct clone_args up to stack_size */
+		if ((uint64_t)args[1] < sizeof(ca) ||
+		    !raw_copy_self(SYS_process_vm_readv, ca, (uint64_t)args[0],
+				   sizeof(ca)))
+			return false; /* the kernel answers it, at the site */
+		flags = ca[0];
+		stack = ca[5];
+	} else {
+		return false;
+	}
+	return !(flags & (CLONE_VM | CLONE_VFORK)) && stack == 0;
+}
+
 static void sud_handler(int sig, siginfo_t *info, void *ucv)
 {
 	ucontext_t *uc = (ucontext_t *)ucv;
@@ -170,6 +196,18 @@ static void handle_here(siginfo_t *info, ucontext_t *uc)
 		si_trap_sigreturn(&frame);
 		g[REG_RAX] = nr;
 		g[REG_RIP] = (greg_t)(uintptr_t)&si_trap_sigaction_restorer;
+		return;
+	}
+	/* A fork-style clone runs here: both sides come back through the
+	 * handler's frame (the child's a copy), with the selector shut, the
+	 * child armed and the clone hooks called. */
+	if (forks_here(nr, frame.args)) {
+		frame.result = raw_syscall6(nr, frame.args[0], frame.args[1],
+					    frame.args[2], frame.args[3],
+					    frame.args[4], frame.args[5]);
+		if (!raw_is_error(frame.result))
+			si_dispatch_clone_done(&frame);
+		g[REG_RAX] = frame.result;
 		return;
 	}
 	/* Run where it was made: back to the instruction, let through. */

@@ -10,10 +10,15 @@
  * block: a `syscall` anywhere else raises SIGSYS (SYS_USER_DISPATCH), and
  * the library's handler shows the call to the hook and runs it itself
  * (inside the allowed range); rt_sigreturn runs from the library's own
- * restorer (in the range, on the same signal frame); the calls that must
- * run where they were made (clone, fork, vfork, clone3) set the selector
- * to allow and send the thread back to the instruction, and the selector
- * stays open until the thread's next intercepted call. The kernel does
+ * restorer (in the range, on the same signal frame); a fork-style clone
+ * (fork, or clone/clone3 without CLONE_VM, CLONE_VFORK or a new stack)
+ * runs in the handler too, both sides returning through its frame, the
+ * child armed and the clone hooks called; the calls that must run where
+ * they were made (vfork, clones sharing memory or with a new stack) set
+ * the selector to allow and send the thread back to the instruction, and
+ * the selector stays open until the thread's next intercepted call. A
+ * trapped site is usually patched first (lazy.h), so that these go
+ * through the stub's clone paths instead. The kernel does
  * not pass SUD on to new threads or processes: a child arms on its side of
  * a clone the stub ran, or at its first intercepted call.
  *

@@ -122,5 +122,23 @@ TEST(LazyTest, ForkFromPatchedRunTimeCodeGetsCloneHooks)
 	EXPECT_EQ(child, 3);
 }
 
+// fork from run-time code with no room for a jump stays trapped; it runs
+// in the trap handler, so each child is armed (its own trapped call is
+// hooked) and the clone hooks fire once per child.
+TEST(LazyTest, TrappedForkArmsTheChildAndGetsCloneHooks)
+{
+	std::string dir = MakeTempDir("lazy_fork_noroom");
+	RunResult r = RunLazy("fork_noroom", dir, {"SI_REC_EVENTS=1"});
+	ASSERT_EQ(r.exit_code, 0) << r.err;
+	EXPECT_EQ(r.out, "child 1\nchild 1\nchild 1\nforks 3 rewritten no\n");
+	int parent = 0, child = 0;
+	for (const Event &e : ReadEvents(dir)) {
+		parent += e.name == "clone_parent";
+		child += e.name == "clone_child";
+	}
+	EXPECT_EQ(parent, 3);
+	EXPECT_EQ(child, 3);
+}
+
 } // namespace
 } // namespace si_process

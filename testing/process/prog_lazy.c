@@ -21,6 +21,10 @@
  *            rewritten yes"; then by 4 threads 2000 times each: "threads
  *            hooked 8000"; then a fresh copy, first called by the 4
  *            threads at once: "contended hooked 8000"
+ *   fork_noroom  fork from code with no room for a jump (trapped each
+ *            time), 3 times; each child makes a marker call from code with
+ *            no room either: "child 1" three times (the child was armed),
+ *            then "forks 3 rewritten no"
  *   desync   the function one byte into its page after a 00 byte, 10
  *            calls: "hooked 10 rewritten yes entry intact"
  * "hooked N": N calls came back with the hook's marker answer
@@ -251,6 +255,45 @@ static int mode_mt(void)
 	return 0;
 }
 
+/* fork from code with no room for a jump (it stays trapped): each child
+ * makes a marker call from code with no room either, which only a child
+ * armed for Syscall User Dispatch traps, and reports it with write. */
+static int mode_fork_noroom(void)
+{
+	/* mov $57, %eax (fork); syscall; ret */
+	static const unsigned char fork_code[] = {0xb8, 0x39, 0x00, 0x00,
+						  0x00, 0x0f, 0x05, 0xc3};
+	/* mov $110, %eax (getppid); syscall; ret */
+	static const unsigned char mark_code[] = {0xb8, 0x6e, 0x00, 0x00,
+						  0x00, 0x0f, 0x05, 0xc3};
+	unsigned char *fk =
+	    make_code(fork_code, sizeof(fork_code), PROT_READ | PROT_EXEC);
+	unsigned char *mk =
+	    make_code(mark_code, sizeof(mark_code), PROT_READ | PROT_EXEC);
+	if (!fk || !mk)
+		return 1;
+	int forks = 0;
+	for (int i = 0; i < 3; i++) {
+		fflush(stdout);
+		long pid = ((jit_fn)(void *)fk)(0);
+		if (pid == 0) {
+			char line[] = "child ?\n";
+			line[6] = (char)('0' + hooked((jit_fn)(void *)mk, 1));
+			_exit(write(1, line, sizeof(line) - 1) ==
+				      (ssize_t)sizeof(line) - 1
+				  ? 0
+				  : 1);
+		}
+		int status;
+		if (pid > 0 && waitpid((pid_t)pid, &status, 0) == pid &&
+		    WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			forks++;
+	}
+	printf("forks %d rewritten %s\n", forks,
+	       rewritten(fk, fork_code, sizeof(fork_code)));
+	return 0;
+}
+
 /* The function one byte into its page, after a 00 byte: decoded from the
  * page's start, `00 b8 6e 00 00 00` reads as one instruction that swallows
  * the function's first one. */
@@ -286,7 +329,9 @@ int main(int argc, char **argv)
 		return mode_mt();
 	if (!strcmp(m, "desync"))
 		return mode_desync();
-	fprintf(stderr,
-		"usage: prog_lazy once|rwx|tight|fork|vfork|mt|desync\n");
+	if (!strcmp(m, "fork_noroom"))
+		return mode_fork_noroom();
+	fprintf(stderr, "usage: prog_lazy "
+			"once|rwx|tight|fork|vfork|mt|desync|fork_noroom\n");
 	return 2;
 }
