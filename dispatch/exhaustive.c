@@ -98,31 +98,16 @@ static bool must_run_natively(long nr)
 	}
 }
 
-static void handle_here(siginfo_t *info, ucontext_t *uc);
+static void handle_here(struct si_frame *f, ucontext_t *uc);
 
 /* Does clone-family call nr(args) make a process of its own memory on this
  * stack (fork, or clone/clone3 without CLONE_VM, CLONE_VFORK or a stack)?
  * Such a call can run inside the SIGSYS handler. */
 static bool forks_here(long nr, const long args[6])
 {
-	if (nr == SYS_fork)
-		return true;
-	uint64_t flags, stack;
-	if (nr == SYS_clone) {
-		flags = (uint64_t)args[0];
-		stack = (uint64_t)args[1];
-	} else if (nr == SYS_clone3) {
-		uint64_t ca[7]; /* struct clone_args up to stack_size */
-		if ((uint64_t)args[1] < sizeof(ca) ||
-		    !raw_copy_self(SYS_process_vm_readv, ca, (uint64_t)args[0],
-				   sizeof(ca)))
-			return false; /* the kernel answers it, at the site */
-		flags = ca[0];
-		stack = ca[5];
-	} else {
-		return false;
-	}
-	return !(flags & (CLONE_VM | CLONE_VFORK)) && stack == 0;
+	uint64_t flags, top;
+	return si_clone_shape(nr, args, &flags, &top) &&
+	       !(flags & (CLONE_VM | CLONE_VFORK)) && top == 0;
 }
 
 static void sud_handler(int sig, siginfo_t *info, void *ucv)
@@ -133,31 +118,6 @@ static void sud_handler(int sig, siginfo_t *info, void *ucv)
 		si_trap_chain(sig, info, ucv);
 		return;
 	}
-	long nr = info->si_syscall;
-	uint64_t next = (uint64_t)(uintptr_t)info->si_call_addr;
-	if (must_run_natively(nr) && nr != SYS_rt_sigreturn) {
-		long args[6] = {g[REG_RDI], g[REG_RSI], g[REG_RDX],
-				g[REG_R10], g[REG_R8],	g[REG_R9]};
-		si_mm_before_clone(nr, args);
-	}
-	/* The site has a trampoline (lazy.h): on to it, as if through the
-	 * jump. */
-	uint64_t to = si_exhaustive_lazy ? si_exhaustive_lazy(next - 2) : 0;
-	if (to) {
-		g[REG_RAX] = nr;
-		g[REG_RIP] = (greg_t)to;
-		return;
-	}
-	handle_here(info, uc);
-	/* The thread goes on in the site's own code. */
-	if (si_exhaustive_lazy_left)
-		si_exhaustive_lazy_left(next - 2);
-}
-
-/* A trapped call handled in the handler (the site has no trampoline). */
-static void handle_here(siginfo_t *info, ucontext_t *uc)
-{
-	greg_t *g = uc->uc_mcontext.gregs;
 	long nr = info->si_syscall;
 	uint64_t next = (uint64_t)(uintptr_t)info->si_call_addr;
 	/* The call, as the stub would have saved it at a patched site; the
@@ -173,19 +133,40 @@ static void handle_here(siginfo_t *info, ucontext_t *uc)
 	frame.args[3] = g[REG_R10];
 	frame.args[4] = g[REG_R8];
 	frame.args[5] = g[REG_R9];
+	if (must_run_natively(nr) && nr != SYS_rt_sigreturn)
+		si_mm_before_clone(nr, frame.args);
+	/* The site has a trampoline (lazy.h): on to it, as if through the
+	 * jump. */
+	uint64_t to = si_exhaustive_lazy ? si_exhaustive_lazy(next - 2) : 0;
+	if (to) {
+		g[REG_RAX] = nr;
+		g[REG_RIP] = (greg_t)to;
+		return;
+	}
+	handle_here(&frame, uc);
+	/* The thread goes on in the site's own code. */
+	if (si_exhaustive_lazy_left)
+		si_exhaustive_lazy_left(next - 2);
+}
+
+/* A trapped call handled in the handler (the site has no trampoline). */
+static void handle_here(struct si_frame *f, ucontext_t *uc)
+{
+	greg_t *g = uc->uc_mcontext.gregs;
+	long nr = f->nr;
 	/* rt_sigprocmask run here would change the handler's mask, which
 	 * rt_sigreturn replaces: it is applied to the frame's instead. */
 	bool frame_mask = nr == SYS_rt_sigprocmask;
 	int action = must_run_natively(nr) || frame_mask
-			 ? si_dispatch_observe(&frame)
-			 : si_dispatch(&frame);
+			 ? si_dispatch_observe(f)
+			 : si_dispatch(f);
 	if (action == SI_ACTION_EMULATED) {
-		g[REG_RAX] = frame.result;
+		g[REG_RAX] = f->result;
 		return;
 	}
 	if (frame_mask) {
 		g[REG_RAX] = si_trap_sigprocmask_in(
-		    (uint64_t *)(void *)&uc->uc_sigmask, frame.args);
+		    (uint64_t *)(void *)&uc->uc_sigmask, f->args);
 		return;
 	}
 	/* rt_sigreturn: from the library's own restorer, inside the range
@@ -193,7 +174,7 @@ static void handle_here(siginfo_t *info, ucontext_t *uc)
 	 * reserved signals are out of the mask it restores, as at a patched
 	 * site. */
 	if (nr == SYS_rt_sigreturn) {
-		si_trap_sigreturn(&frame);
+		si_trap_sigreturn(f);
 		g[REG_RAX] = nr;
 		g[REG_RIP] = (greg_t)(uintptr_t)&si_trap_sigaction_restorer;
 		return;
@@ -201,19 +182,18 @@ static void handle_here(siginfo_t *info, ucontext_t *uc)
 	/* A fork-style clone runs here: both sides come back through the
 	 * handler's frame (the child's a copy), with the selector shut, the
 	 * child armed and the clone hooks called. */
-	if (forks_here(nr, frame.args)) {
-		frame.result = raw_syscall6(nr, frame.args[0], frame.args[1],
-					    frame.args[2], frame.args[3],
-					    frame.args[4], frame.args[5]);
-		if (!raw_is_error(frame.result))
-			si_dispatch_clone_done(&frame);
-		g[REG_RAX] = frame.result;
+	if (forks_here(nr, f->args)) {
+		f->result = raw_syscall6(nr, f->args[0], f->args[1], f->args[2],
+					 f->args[3], f->args[4], f->args[5]);
+		if (!raw_is_error(f->result))
+			si_dispatch_clone_done(f);
+		g[REG_RAX] = f->result;
 		return;
 	}
 	/* Run where it was made: back to the instruction, let through. */
 	si_exhaustive_allow_once(nr);
 	g[REG_RAX] = nr;
-	g[REG_RIP] = (greg_t)(next - 2);
+	g[REG_RIP] = (greg_t)f->site->orig_addr;
 }
 
 int si_exhaustive_start(void)

@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 
 #include "base/raw_syscall.h"
+#include "trampoline/entry_abi.h"
 
 static long *page;
 
@@ -53,15 +54,10 @@ static int sharer;
 
 void si_mm_before_clone(long nr, const long args[6])
 {
-	uint64_t flags = 0;
+	uint64_t flags, top;
 	si_mm_pid();
-	if (nr == SYS_clone)
-		flags = (uint64_t)args[0];
-	else if (nr != SYS_clone3 ||
-		 !raw_copy_self(SYS_process_vm_readv, &flags, (uint64_t)args[0],
-				sizeof(flags)))
-		return;
-	if ((flags & CLONE_VM) && !(flags & (CLONE_THREAD | CLONE_VFORK)))
+	if (si_clone_shape(nr, args, &flags, &top) && (flags & CLONE_VM) &&
+	    !(flags & (CLONE_THREAD | CLONE_VFORK)))
 		__atomic_store_n(&sharer, 1, __ATOMIC_SEQ_CST);
 }
 

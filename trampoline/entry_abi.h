@@ -154,6 +154,7 @@
 #ifndef __ASSEMBLER__
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/syscall.h>
@@ -326,6 +327,15 @@ void si_dispatch_clone_done(struct si_frame *frame);
  * its error), the new stack not writable, CLONE_VM on a shared stack
  * without CLONE_VFORK, or the TLS stack full. Raw syscalls only. */
 int si_clone_plan(const struct si_frame *frame);
+
+/* The shape of clone-family call nr(args): its flags (fork: none; vfork:
+ * CLONE_VM | CLONE_VFORK) and the top of the child's new stack (0: none).
+ * clone3's struct is read without faulting. False when nr is no clone call
+ * or the shape cannot be known (clone3's struct short or unreadable, or a
+ * stack without a size: the kernel answers those with an error itself).
+ * Raw syscalls only. */
+bool si_clone_shape(long nr, const long args[6], uint64_t *flags,
+		    uint64_t *top);
 
 /* Implemented by dispatch/: called by the stub after it ran the syscall for
  * SI_ACTION_FORWARD_POST, with the kernel's result (also in frame->result).

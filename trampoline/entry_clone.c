@@ -56,34 +56,45 @@ static int plan_for(uint64_t flags, uint64_t top, const struct si_site *site)
 	return SI_ACTION_CLONE_SHARED;
 }
 
-int si_clone_plan(const struct si_frame *frame)
+bool si_clone_shape(long nr, const long args[6], uint64_t *flags, uint64_t *top)
 {
-	struct si_clone3_args args;
+	struct si_clone3_args ca;
 
-	switch (frame->nr) {
+	*top = 0;
+	switch (nr) {
 	case SYS_fork:
-		return plan_for(0, 0, frame->site);
+		*flags = 0;
+		return true;
 	case SYS_vfork:
-		return plan_for(CLONE_VM | CLONE_VFORK, 0, frame->site);
+		*flags = CLONE_VM | CLONE_VFORK;
+		return true;
 	case SYS_clone:
 		/* clone(flags, newsp, parent_tid, child_tid, tls) */
-		return plan_for((uint64_t)frame->args[0],
-				(uint64_t)frame->args[1], frame->site);
+		*flags = (uint64_t)args[0];
+		*top = (uint64_t)args[1];
+		return true;
 	case SYS_clone3:
 		/* clone3(args, size): the kernel rejects sizes below v0 and
 		 * inconsistent stacks itself; an unreadable struct gets
 		 * -EFAULT from it. */
-		if ((unsigned long)frame->args[1] < SI_CLONE3_SIZE_VER0 ||
-		    !raw_copy_self(SYS_process_vm_readv, &args,
-				   (uint64_t)frame->args[0], sizeof(args)))
-			return SI_ACTION_FORWARD;
-		if ((args.stack == 0) != (args.stack_size == 0))
-			return SI_ACTION_FORWARD;
-		return plan_for(args.flags,
-				args.stack == 0 ? 0
-						: args.stack + args.stack_size,
-				frame->site);
+		if ((unsigned long)args[1] < SI_CLONE3_SIZE_VER0 ||
+		    !raw_copy_self(SYS_process_vm_readv, &ca, (uint64_t)args[0],
+				   sizeof(ca)) ||
+		    (ca.stack == 0) != (ca.stack_size == 0))
+			return false;
+		*flags = ca.flags;
+		*top = ca.stack == 0 ? 0 : ca.stack + ca.stack_size;
+		return true;
 	default:
-		return SI_ACTION_FORWARD;
+		return false;
 	}
+}
+
+int si_clone_plan(const struct si_frame *frame)
+{
+	uint64_t flags, top;
+
+	if (!si_clone_shape(frame->nr, frame->args, &flags, &top))
+		return SI_ACTION_FORWARD;
+	return plan_for(flags, top, frame->site);
 }
