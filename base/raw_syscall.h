@@ -6,6 +6,7 @@
 #define SYSCALL_INTERCEPT_BASE_RAW_SYSCALL_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <sys/syscall.h>
 
@@ -89,6 +90,32 @@ static inline int raw_copy_self(long nr, void *local, uint64_t remote,
 	for (unsigned long i = 0; i < len; i++)
 		to[i] = from[i];
 	return 1;
+}
+
+/* Reads the file at `path` from its start into buf, at most cap - 1 bytes
+ * (cap > 0), and NUL-terminates what it read. Returns the bytes read, or
+ * -errno if the file cannot be opened or read. For the small files of
+ * /proc and /sys the library reads without libc. */
+static inline long raw_read_file(const char *path, char *buf, unsigned long cap)
+{
+	long fd = raw_syscall6(SYS_openat, AT_FDCWD, (long)path,
+			       O_RDONLY | O_CLOEXEC, 0, 0, 0);
+	unsigned long len = 0;
+	long n = 0;
+	if (raw_is_error(fd))
+		return fd;
+	while (len + 1 < cap) {
+		n = raw_syscall6(SYS_read, fd, (long)(buf + len),
+				 (long)(cap - 1 - len), 0, 0, 0);
+		if (n == -EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (unsigned long)n;
+	}
+	raw_syscall6(SYS_close, fd, 0, 0, 0, 0, 0);
+	buf[len] = 0;
+	return n < 0 ? n : (long)len;
 }
 
 #ifdef __cplusplus

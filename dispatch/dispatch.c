@@ -9,7 +9,6 @@
 #include <sched.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -394,25 +393,8 @@ void si_dispatch_post(struct si_frame *frame, long result)
  * /proc/self/cmdline, read with raw syscalls. Returns its length, or -1. */
 static long read_argv0(char *buf, size_t size)
 {
-	long fd = raw_syscall4(SYS_openat, AT_FDCWD, (long)"/proc/self/cmdline",
-			       O_RDONLY | O_CLOEXEC, 0);
-	size_t len = 0;
-
-	if (raw_is_error(fd))
+	if (raw_read_file("/proc/self/cmdline", buf, size) < 0)
 		return -1;
-	while (len + 1 < size) {
-		long n = raw_syscall3(SYS_read, fd, (long)(buf + len),
-				      (long)(size - 1 - len));
-		if (n == -EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if (memchr(buf, '\0', len) != NULL)
-			break;
-	}
-	raw_syscall1(SYS_close, fd);
-	buf[len] = '\0';
 	return (long)strlen(buf);
 }
 

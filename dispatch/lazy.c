@@ -2,7 +2,6 @@
 #include "dispatch/lazy.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/mman.h>
@@ -113,22 +112,8 @@ static struct lazy_site *find(uint64_t site)
 static char *read_proc(const char *path, struct arena *a, size_t cap)
 {
 	char *buf = (char *)arena_alloc_uninit(a, cap, 1);
-	if (!buf)
-		return 0;
-	long fd = raw_syscall4(SYS_openat, AT_FDCWD, (long)path,
-			       O_RDONLY | O_CLOEXEC, 0);
-	if (raw_is_error(fd))
-		return 0;
-	size_t len = 0;
-	long n;
-	while ((n = raw_syscall3(SYS_read, fd, (long)(buf + len),
-				 (long)(cap - 1 - len))) > 0)
-		len += (size_t)n;
-	raw_syscall1(SYS_close, fd);
-	if (n < 0 || len >= cap - 1)
-		return 0;
-	buf[len] = 0;
-	return buf;
+	long n = buf ? raw_read_file(path, buf, cap) : -1;
+	return n < 0 || (size_t)n >= cap - 1 ? 0 : buf;
 }
 
 static uint64_t parse_hex(const char **p)

@@ -137,17 +137,10 @@ static uint64_t read_mmap_min_addr(void)
 	uint64_t k = __atomic_load_n(&known, __ATOMIC_RELAXED);
 	if (k)
 		return k;
-	long fd = raw_syscall4(SYS_openat, AT_FDCWD,
-			       (long)"/proc/sys/vm/mmap_min_addr",
-			       O_RDONLY | O_CLOEXEC, 0);
-	uint64_t v = 65536;
-	if (raw_is_error(fd))
-		return v;
 	char buf[32];
-	long n = raw_syscall3(SYS_read, fd, (long)buf, sizeof(buf) - 1);
-	raw_syscall1(SYS_close, fd);
+	long n = raw_read_file("/proc/sys/vm/mmap_min_addr", buf, sizeof(buf));
 	if (n <= 0)
-		return v;
+		return 65536;
 	uint64_t x = 0;
 	for (long i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
 		x = x * 10 + (uint64_t)(buf[i] - '0');
