@@ -60,6 +60,20 @@ static inline int raw_is_error(long ret)
 	return (unsigned long)ret > (unsigned long)-4096L;
 }
 
+/* process_vm_readv (nr = SYS_process_vm_readv: from `remote` in process
+ * `pid` to `local`) or process_vm_writev (from `local` to `remote`) of one
+ * stretch: the bytes copied (fewer at an unmapped page), or -errno, and
+ * never a fault. */
+static inline long raw_vm_copy(long nr, long pid, void *local, uint64_t remote,
+			       unsigned long len)
+{
+	struct {
+		void *base;
+		unsigned long len;
+	} liov = {local, len}, riov = {(void *)(uintptr_t)remote, len};
+	return raw_syscall6(nr, pid, (long)&liov, 1, (long)&riov, 1, 0);
+}
+
 /* Copies len bytes between two addresses of this process with
  * process_vm_readv (nr = SYS_process_vm_readv: from `remote` to `local`)
  * or process_vm_writev (from `local` to `remote`), which return -EFAULT
@@ -69,12 +83,8 @@ static inline int raw_is_error(long ret)
 static inline int raw_copy_self(long nr, void *local, uint64_t remote,
 				unsigned long len)
 {
-	struct {
-		void *base;
-		unsigned long len;
-	} liov = {local, len}, riov = {(void *)(uintptr_t)remote, len};
-	long pid = raw_syscall6(SYS_getpid, 0, 0, 0, 0, 0, 0);
-	long n = raw_syscall6(nr, pid, (long)&liov, 1, (long)&riov, 1, 0);
+	long n = raw_vm_copy(nr, raw_syscall6(SYS_getpid, 0, 0, 0, 0, 0, 0),
+			     local, remote, len);
 	if (n == (long)len)
 		return 1;
 	if (n != -EPERM && n != -EACCES && n != -ENOSYS)

@@ -6,7 +6,6 @@
 #include <stddef.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 
 #include "base/arena.h"
 #include "base/raw_syscall.h"
@@ -241,10 +240,8 @@ static int analyze(uint64_t site, struct work *w)
 	uint8_t *copy = (uint8_t *)arena_alloc_uninit(&w->a, hi - lo, 16);
 	if (!copy)
 		return LZ_NO_MEMORY;
-	struct iovec here = {copy, hi - lo};
-	struct iovec there = {(void *)(uintptr_t)lo, hi - lo};
-	long n = raw_syscall6(SYS_process_vm_readv, raw_syscall0(SYS_getpid),
-			      (long)&here, 1, (long)&there, 1, 0);
+	long n = raw_vm_copy(SYS_process_vm_readv, raw_syscall0(SYS_getpid),
+			     copy, lo, hi - lo);
 	if (n <= 0 || lo + (uint64_t)n < site + 2) {
 		/* process_vm_readv refused (seccomp, say): the pages around
 		 * the site are the ones it just ran, read them directly. */

@@ -29,7 +29,6 @@
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 
 #include "base/arena.h"
 #include "base/raw_syscall.h"
@@ -79,11 +78,8 @@ static void say(const char *a, const char *b, const char *c)
 /* Reads memory that may not be mapped without faulting. */
 static bool read_mem(uintptr_t addr, void *dst, size_t len)
 {
-	struct iovec local = {dst, len};
-	struct iovec remote = {(void *)addr, len};
-	long n = raw_syscall6(SYS_process_vm_readv, raw_syscall0(SYS_getpid),
-			      (long)&local, 1, (long)&remote, 1, 0);
-	return n == (long)len;
+	return raw_vm_copy(SYS_process_vm_readv, raw_syscall0(SYS_getpid), dst,
+			   addr, len) == (long)len;
 }
 
 /* ---- the objects --------------------------------------------------------- */

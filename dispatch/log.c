@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 
 #include "base/raw_syscall.h"
 #include "dispatch/mm_pid.h"
@@ -37,11 +36,8 @@ static void parse_filter(const char *spec);
 static bool read_mem(void *ctx, uintptr_t addr, void *dst, size_t len)
 {
 	(void)ctx;
-	struct iovec local = {dst, len};
-	struct iovec remote = {(void *)addr, len};
-	long n = raw_syscall6(SYS_process_vm_readv, si_mm_pid(), (long)&local,
-			      1, (long)&remote, 1, 0);
-	return n == (long)len;
+	return raw_vm_copy(SYS_process_vm_readv, si_mm_pid(), dst, addr, len) ==
+	       (long)len;
 }
 
 /* "[pid N] " (with INTERCEPT_LOG_PID=1), then "<object path> 0x<offset>
