@@ -433,6 +433,12 @@ static void say(uint64_t site, int why)
 	text_write_line(&t, 2);
 }
 
+/* The trap after which to try again, after a failed try at trap n. */
+static uint32_t later(uint32_t n)
+{
+	return n < (1u << 30) ? 2 * n : UINT32_MAX;
+}
+
 /* Under `busy`: the decision for a trap at `site`. Returns where the thread
  * continues, or 0. */
 static uint64_t decide(uint64_t site, struct lazy_site *e)
@@ -470,14 +476,14 @@ static uint64_t decide(uint64_t site, struct lazy_site *e)
 			if (dump)
 				say(site, LZ_OK);
 		} else {
-			e->next_try = n < (1u << 30) ? 2 * n : UINT32_MAX;
+			e->next_try = later(n);
 		}
 	} else {
 		int why = first_patch(site, e, &w);
 		if (why == LZ_OK)
 			to = e->entry;
 		else if (why < LZ_MAPPING)
-			e->next_try = n < (1u << 30) ? 2 * n : UINT32_MAX;
+			e->next_try = later(n);
 		else
 			__atomic_store_n(&e->state, L_REFUSED,
 					 __ATOMIC_RELEASE);

@@ -343,6 +343,15 @@ static long raw_call(long nr, const long a[6])
  * signal delivered as the call returns runs with one blocked; the old mask
  * reports each as this thread last asked for it. A set that cannot be read
  * gives -EFAULT, as from the kernel (which then changes nothing). */
+/* `mask` after rt_sigprocmask's `how` (SIG_BLOCK, SIG_UNBLOCK or
+ * SIG_SETMASK) with `set`. */
+static uint64_t apply_how(long how, uint64_t mask, uint64_t set)
+{
+	return how == SIG_BLOCK	    ? mask | set
+	       : how == SIG_UNBLOCK ? mask & ~set
+				    : set;
+}
+
 static long trap_sigprocmask(const long a[6])
 {
 	long how = a[0];
@@ -355,13 +364,8 @@ static long trap_sigprocmask(const long a[6])
 	if (a[1] != 0) {
 		if (vm_read(&set, a[1], sizeof(set)) != 0)
 			return -EFAULT;
-		uint64_t asked = set & res;
-		if (how == SIG_BLOCK)
-			now = was | asked;
-		else if (how == SIG_UNBLOCK)
-			now = was & ~asked;
-		else if (how == SIG_SETMASK)
-			now = asked;
+		/* Any other `how` fails in the kernel: then nothing changes. */
+		now = apply_how(how, was, set & res);
 		set &= ~res;
 		args[1] = (long)&set;
 	}
@@ -390,19 +394,10 @@ long si_trap_sigprocmask_in(uint64_t *mask, const long a[6])
 			return -EINVAL;
 		if (vm_read(&set, a[1], sizeof(set)) != 0)
 			return -EFAULT;
-		uint64_t asked = set & res;
+		now = apply_how(how, was, set & res);
 		/* The kernel never blocks these two. */
 		set &= ~(res | ksig_bit(SIGKILL) | ksig_bit(SIGSTOP));
-		if (how == SIG_BLOCK) {
-			now = was | asked;
-			next |= set;
-		} else if (how == SIG_UNBLOCK) {
-			now = was & ~asked;
-			next &= ~set;
-		} else {
-			now = asked;
-			next = set;
-		}
+		next = apply_how(how, next, set);
 	}
 	if (a[2] != 0 && vm_write(a[2], &old, sizeof(old)) != 0)
 		return -EFAULT;
