@@ -28,6 +28,7 @@
 #include "patcher/planner.h"
 #include "patcher/sites.h"
 #include "patcher/writer.h"
+#include "testing/golden/wx_maps.h"
 #include "trampoline/entry_abi.h"
 
 namespace
@@ -329,15 +330,7 @@ TEST_F(GoldenTrap, CallsTheHookMakesAreNotHookedAgain)
 TEST_F(GoldenTrap, NothingWritableAndExecutable)
 {
 	ASSERT_EQ(patch_err_, WRITER_OK);
-	FILE *f = fopen("/proc/self/maps", "r");
-	ASSERT_NE(f, nullptr);
-	char line[512];
-	while (fgets(line, sizeof line, f)) {
-		char perms[8] = {0};
-		ASSERT_EQ(sscanf(line, "%*s %7s", perms), 1);
-		EXPECT_FALSE(perms[1] == 'w' && perms[2] == 'x') << line;
-	}
-	fclose(f);
+	EXPECT_EQ(WritableExecutableMappings(), std::vector<std::string>{});
 }
 
 // The handler is ours, with SA_NODEFER (a trapped site reached from a
