@@ -51,23 +51,31 @@ JitRun RunJit(const std::string &mode)
 	return r;
 }
 
+// Both runs of prog_jit MODE exit 0, print `plain` and `hooked`, and the
+// hooked one prints nothing on stderr.
+void ExpectJit(const std::string &mode, const std::string &plain,
+	       const std::string &hooked)
+{
+	SCOPED_TRACE(mode);
+	JitRun r = RunJit(mode);
+	EXPECT_EQ(r.plain.exit_code, 0) << r.plain.err;
+	EXPECT_EQ(r.plain.out, plain);
+	EXPECT_EQ(r.hooked.exit_code, 0) << r.hooked.err;
+	EXPECT_EQ(r.hooked.out, hooked) << r.hooked.err;
+	EXPECT_EQ(r.hooked.err, "");
+}
+
 // A thread that blocks every signal (SIGSYS with them, which would make
 // SUD's SIGSYS kill the process) still has its run-time code's calls
 // hooked, and reads SIGSYS and SIGTRAP back blocked as it asked, then
 // SIGSYS unblocked after unblocking it.
 TEST(ExhaustiveTest, EverySignalBlockedInAThread)
 {
-	JitRun r = RunJit("blockall");
 	const std::string lines = "blocked sys 1 trap 1\n"
 				  "unblocked sys 0 trap 1\n";
-	EXPECT_EQ(r.plain.exit_code, 0) << r.plain.err;
-	EXPECT_EQ(r.plain.out,
-		  "blockall kernel\n" + lines + "unblocked kernel\n");
-	EXPECT_EQ(r.hooked.exit_code, 0) << r.hooked.err;
-	EXPECT_EQ(r.hooked.out,
-		  "blockall hooked\n" + lines + "unblocked hooked\n")
-	    << r.hooked.err;
-	EXPECT_EQ(r.hooked.err, "");
+	ExpectJit("blockall",
+		  "blockall kernel\n" + lines + "unblocked kernel\n",
+		  "blockall hooked\n" + lines + "unblocked hooked\n");
 }
 
 // Signal masks changed by run-time code stay changed: a trapped call runs
@@ -76,15 +84,10 @@ TEST(ExhaustiveTest, EverySignalBlockedInAThread)
 // is reported blocked, and is not: the next trapped call is hooked.
 TEST(ExhaustiveTest, MaskChangesByRunTimeCodeLast)
 {
-	JitRun r = RunJit("sigmask");
 	const std::string lines = "block 0 usr1 1 old_usr1 0\n"
 				  "block_sys 0 sys 1\n"
 				  "query 0 usr1 1 sys 1\n";
-	EXPECT_EQ(r.plain.exit_code, 0) << r.plain.err;
-	EXPECT_EQ(r.plain.out, lines + "then kernel\n");
-	EXPECT_EQ(r.hooked.exit_code, 0) << r.hooked.err;
-	EXPECT_EQ(r.hooked.out, lines + "then hooked\n") << r.hooked.err;
-	EXPECT_EQ(r.hooked.err, "");
+	ExpectJit("sigmask", lines + "then kernel\n", lines + "then hooked\n");
 }
 
 // A handler that puts SIGSYS into the mask its return restores, returning
@@ -92,12 +95,7 @@ TEST(ExhaustiveTest, MaskChangesByRunTimeCodeLast)
 // reads back blocked, but is not, and the next trapped call is hooked.
 TEST(ExhaustiveTest, TrappedSigreturnKeepsSigsysDeliverable)
 {
-	JitRun r = RunJit("sigreturn");
-	EXPECT_EQ(r.plain.exit_code, 0) << r.plain.err;
-	EXPECT_EQ(r.plain.out, "sys 1\nthen kernel\n");
-	EXPECT_EQ(r.hooked.exit_code, 0) << r.hooked.err;
-	EXPECT_EQ(r.hooked.out, "sys 1\nthen hooked\n") << r.hooked.err;
-	EXPECT_EQ(r.hooked.err, "");
+	ExpectJit("sigreturn", "sys 1\nthen kernel\n", "sys 1\nthen hooked\n");
 }
 
 // The first syscall after a signal handler returned (through libc's
@@ -106,24 +104,14 @@ TEST(ExhaustiveTest, TrappedSigreturnKeepsSigsysDeliverable)
 // thread untrapped until its next intercepted call.)
 TEST(ExhaustiveTest, FirstCallAfterAHandlerIsSeen)
 {
-	JitRun r = RunJit("async");
-	EXPECT_EQ(r.plain.exit_code, 0) << r.plain.err;
-	EXPECT_EQ(r.plain.out, "after_handler kernel\n");
-	EXPECT_EQ(r.hooked.exit_code, 0) << r.hooked.err;
-	EXPECT_EQ(r.hooked.out, "after_handler hooked\n") << r.hooked.err;
-	EXPECT_EQ(r.hooked.err, "");
+	ExpectJit("async", "after_handler kernel\n", "after_handler hooked\n");
 }
 
 // Run-time code called from a signal handler whose sa_mask holds every
 // signal is hooked too.
 TEST(ExhaustiveTest, CallFromAHandlerThatBlocksEverySignal)
 {
-	JitRun r = RunJit("handler");
-	EXPECT_EQ(r.plain.exit_code, 0) << r.plain.err;
-	EXPECT_EQ(r.plain.out, "in_handler kernel\n");
-	EXPECT_EQ(r.hooked.exit_code, 0) << r.hooked.err;
-	EXPECT_EQ(r.hooked.out, "in_handler hooked\n") << r.hooked.err;
-	EXPECT_EQ(r.hooked.err, "");
+	ExpectJit("handler", "in_handler kernel\n", "in_handler hooked\n");
 }
 
 // The program's SIGSYS handler (SA_RESETHAND, every signal in sa_mask) is
