@@ -99,15 +99,19 @@ static bool may_share_our_tls(const struct si_frame *frame)
  * our TLS; else at its site. */
 static __attribute__((noinline)) int dispatch_clone(struct si_frame *frame)
 {
-	si_mm_before_clone(frame->nr, frame->args);
-	if (__atomic_load_n(&intercept_hook_point_clone_child,
-			    __ATOMIC_RELAXED) == NULL &&
-	    __atomic_load_n(&intercept_hook_point_clone_parent,
-			    __ATOMIC_RELAXED) == NULL &&
-	    !si_log_per_process() && !may_share_our_tls(frame) &&
-	    !__atomic_load_n(&si_exhaustive, __ATOMIC_RELAXED))
-		return SI_ACTION_FORWARD;
-	return si_clone_plan(frame);
+	uint64_t flags = 0, top = 0;
+	bool paths = __atomic_load_n(&intercept_hook_point_clone_child,
+				     __ATOMIC_RELAXED) != NULL ||
+		     __atomic_load_n(&intercept_hook_point_clone_parent,
+				     __ATOMIC_RELAXED) != NULL ||
+		     si_log_per_process() || may_share_our_tls(frame) ||
+		     __atomic_load_n(&si_exhaustive, __ATOMIC_RELAXED);
+	/* The shape is read once, for the plan and the memory's record. */
+	bool known =
+	    paths && si_clone_shape(frame->nr, frame->args, &flags, &top);
+	si_mm_before_clone(flags);
+	return known ? si_clone_plan(flags, top, frame->site)
+		     : SI_ACTION_FORWARD;
 }
 
 /* A forwarded call while trapped sites exist: the signal-mask calls run

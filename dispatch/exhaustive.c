@@ -100,16 +100,6 @@ static bool must_run_natively(long nr)
 
 static void handle_here(struct si_frame *f, ucontext_t *uc);
 
-/* Does clone-family call nr(args) make a process of its own memory on this
- * stack (fork, or clone/clone3 without CLONE_VM, CLONE_VFORK or a stack)?
- * Such a call can run inside the SIGSYS handler. */
-static bool forks_here(long nr, const long args[6])
-{
-	uint64_t flags, top;
-	return si_clone_shape(nr, args, &flags, &top) &&
-	       !(flags & (CLONE_VM | CLONE_VFORK)) && top == 0;
-}
-
 static void sud_handler(int sig, siginfo_t *info, void *ucv)
 {
 	ucontext_t *uc = (ucontext_t *)ucv;
@@ -133,8 +123,6 @@ static void sud_handler(int sig, siginfo_t *info, void *ucv)
 	frame.args[3] = g[REG_R10];
 	frame.args[4] = g[REG_R8];
 	frame.args[5] = g[REG_R9];
-	if (must_run_natively(nr) && nr != SYS_rt_sigreturn)
-		si_mm_before_clone(nr, frame.args);
 	/* The site has a trampoline (lazy.h): on to it, as if through the
 	 * jump. */
 	uint64_t to = si_exhaustive_lazy ? si_exhaustive_lazy(next - 2) : 0;
@@ -179,10 +167,16 @@ static void handle_here(struct si_frame *f, ucontext_t *uc)
 		g[REG_RIP] = (greg_t)(uintptr_t)&si_trap_sigaction_restorer;
 		return;
 	}
-	/* A fork-style clone runs here: both sides come back through the
-	 * handler's frame (the child's a copy), with the selector shut, the
-	 * child armed and the clone hooks called. */
-	if (forks_here(nr, f->args)) {
+	/* A clone: the memory's record first (mm_pid.h). One that makes a
+	 * process of its own memory on this stack (fork, or clone/clone3
+	 * without CLONE_VM, CLONE_VFORK or a new stack) runs here: both sides
+	 * come back through the handler's frame (the child's a copy), with
+	 * the selector shut, the child armed and the clone hooks called. */
+	uint64_t flags = 0, top = 0;
+	bool known = si_clone_shape(nr, f->args, &flags, &top);
+	if (must_run_natively(nr)) /* else exit or exit_group */
+		si_mm_before_clone(flags);
+	if (known && !(flags & (CLONE_VM | CLONE_VFORK)) && top == 0) {
 		f->result = raw_syscall6(nr, f->args[0], f->args[1], f->args[2],
 					 f->args[3], f->args[4], f->args[5]);
 		if (!raw_is_error(f->result))

@@ -6,7 +6,6 @@
 #include <sys/syscall.h>
 
 #include "base/raw_syscall.h"
-#include "trampoline/entry_abi.h"
 
 static long *page;
 
@@ -52,12 +51,10 @@ bool si_mm_is_own(void)
 
 static int sharer;
 
-void si_mm_before_clone(long nr, const long args[6])
+void si_mm_before_clone(uint64_t flags)
 {
-	uint64_t flags, top;
 	si_mm_pid();
-	if (si_clone_shape(nr, args, &flags, &top) && (flags & CLONE_VM) &&
-	    !(flags & (CLONE_THREAD | CLONE_VFORK)))
+	if ((flags & CLONE_VM) && !(flags & (CLONE_THREAD | CLONE_VFORK)))
 		__atomic_store_n(&sharer, 1, __ATOMIC_SEQ_CST);
 }
 

@@ -12,6 +12,7 @@
 #define SYSCALL_INTERCEPT_DISPATCH_MM_PID_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Maps the page and fills it (once; later calls do nothing). */
 void si_mm_pid_init(void);
@@ -26,10 +27,11 @@ long si_mm_pid(void);
  * or CLONE_VM child, and when the page is missing). */
 bool si_mm_is_own(void);
 
-/* Before a clone-family call nr(args) runs: fills the page (as si_mm_pid)
- * and notes a child that will run in this memory alongside this process
- * (CLONE_VM without CLONE_THREAD or CLONE_VFORK). */
-void si_mm_before_clone(long nr, const long args[6]);
+/* Before a clone-family call with these flags (si_clone_shape's; 0 when
+ * unknown) runs: fills the page (as si_mm_pid) and notes a child that will
+ * run in this memory alongside this process (CLONE_VM without CLONE_THREAD
+ * or CLONE_VFORK). */
+void si_mm_before_clone(uint64_t flags);
 
 /* True once such a child was made: another process may be running in
  * this memory (for good: the library cannot tell when it is gone). */

@@ -319,23 +319,22 @@ int si_dispatch(struct si_frame *frame);
  * in the parent, -errno on failure); the stub returns frame->result. */
 void si_dispatch_clone_done(struct si_frame *frame);
 
-/* Classifies the clone-family call in `frame` (clone, clone3, fork, vfork)
- * for the stub. Returns SI_ACTION_CLONE_COPY, _SHARED or _NEWSTACK (for
- * _NEWSTACK it has written the child's record below the new stack's top),
- * or SI_ACTION_FORWARD when the call must run at its site without clone
- * hooks: clone3's arguments unreadable or invalid (the kernel then returns
- * its error), the new stack not writable, CLONE_VM on a shared stack
- * without CLONE_VFORK, or the TLS stack full. Raw syscalls only. */
-int si_clone_plan(const struct si_frame *frame);
-
 /* The shape of clone-family call nr(args): its flags (fork: none; vfork:
  * CLONE_VM | CLONE_VFORK) and the top of the child's new stack (0: none).
  * clone3's struct is read without faulting. False when nr is no clone call
  * or the shape cannot be known (clone3's struct short or unreadable, or a
- * stack without a size: the kernel answers those with an error itself).
- * Raw syscalls only. */
+ * stack without a size: the kernel answers those with an error itself, at
+ * the site, without clone hooks). Raw syscalls only. */
 bool si_clone_shape(long nr, const long args[6], uint64_t *flags,
 		    uint64_t *top);
+
+/* Classifies a clone-family call of the shape si_clone_shape gave, made
+ * at `site`, for the stub. Returns SI_ACTION_CLONE_COPY, _SHARED or
+ * _NEWSTACK (for _NEWSTACK it has written the child's record below the new
+ * stack's top), or SI_ACTION_FORWARD when the call must run at its site
+ * without clone hooks: the new stack not writable, CLONE_VM on a shared
+ * stack without CLONE_VFORK, or the TLS stack full. Raw syscalls only. */
+int si_clone_plan(uint64_t flags, uint64_t top, const struct si_site *site);
 
 /* Implemented by dispatch/: called by the stub after it ran the syscall for
  * SI_ACTION_FORWARD_POST, with the kernel's result (also in frame->result).

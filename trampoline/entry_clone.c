@@ -37,8 +37,7 @@ struct si_clone3_args {
 _Static_assert(sizeof(struct si_clone3_args) == SI_CLONE3_SIZE_VER0,
 	       "clone_args v0");
 
-/* The kind of clone for flags and the child's stack top (0: none). */
-static int plan_for(uint64_t flags, uint64_t top, const struct si_site *site)
+int si_clone_plan(uint64_t flags, uint64_t top, const struct si_site *site)
 {
 	if (top != 0) {
 		const struct si_site *record = site;
@@ -88,13 +87,4 @@ bool si_clone_shape(long nr, const long args[6], uint64_t *flags, uint64_t *top)
 	default:
 		return false;
 	}
-}
-
-int si_clone_plan(const struct si_frame *frame)
-{
-	uint64_t flags, top;
-
-	if (!si_clone_shape(frame->nr, frame->args, &flags, &top))
-		return SI_ACTION_FORWARD;
-	return plan_for(flags, top, frame->site);
 }
