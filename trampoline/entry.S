@@ -125,6 +125,36 @@
 	jmp \done
 .endm
 
+/* The way out of an entry point: rax and r11 (where to jump) are set and
+ * vectors restored; the arguments, rflags (flags = 1), rbp and rsp come back
+ * from the frame at rbp, then jmp *%r11. */
+.macro LEAVE flags, kind
+	mov SI_FRAME_ARG0(%rbp), %rdi
+	mov SI_FRAME_ARG1(%rbp), %rsi
+	mov SI_FRAME_ARG2(%rbp), %rdx
+	mov SI_FRAME_ARG3(%rbp), %r10
+	mov SI_FRAME_ARG4(%rbp), %r8
+	mov SI_FRAME_ARG5(%rbp), %r9
+.if \flags
+	/* From here on only mov and jmp, which leave rflags alone. */
+	mov SI_FRAME_APP_RSP(%rbp), %rcx
+	pushq -(SI_RED_ZONE + 8)(%rcx)
+	popfq
+.endif
+	.cfi_remember_state
+	mov %rbp, %rcx
+	CFI_CFA_FROM_FRAME DW_REG_RCX
+	CFI_RBP_IN_FRAME DW_REG_RCX
+	CFI_RA_FRAME \kind, DW_REG_RCX
+	mov SI_FRAME_APP_RBP(%rcx), %rbp
+	.cfi_same_value %rbp
+	/* The frame is above rsp until this last load. */
+	mov SI_FRAME_APP_RSP(%rcx), %rsp
+	.cfi_def_cfa %rsp, 0
+	jmp *%r11
+	.cfi_restore_state
+.endm
+
 /* The clone paths' common part: every application register back from the
  * frame at rbp (vectors are already restored), rsp = the clone gap (whose
  * first word the caller has set to the site), then the syscall. Both sides
@@ -242,17 +272,26 @@
 	add $16, %rsp
 	mov si_in_hook@gottpoff(%rip), %rcx
 	movl $0, %fs:(%rcx)
-	mov SI_FRAME_NR(%rbp), %rcx
 	test %eax, %eax
 	jnz .L\name\()_hook_forwards
-	/* Emulated, except that rt_sigreturn always runs. */
-	xor %eax, %eax
-	cmp $SI_SYS_RT_SIGRETURN, %rcx
-	setne %al
-	jmp .L\name\()_finish
+	/* Emulated, except that rt_sigreturn always runs. The two exits
+	 * below are the finish path written out for one action each. */
+	cmpq $SI_SYS_RT_SIGRETURN, SI_FRAME_NR(%rbp)
+	je .L\name\()_forward
+	mov SI_FRAME_SITE(%rbp), %r11
+	testl $SI_SITE_SAVE_MASK, SI_SITE_FLAGS(%r11)
+	jnz .L\name\()_emulated_vec
+	mov SI_SITE_SYSCALL_ADDR(%r11), %r11
+	add $2, %r11
+	mov SI_FRAME_RESULT(%rbp), %rax
+	LEAVE \flags, \kind
+.L\name\()_emulated_vec:
+	mov $SI_ACTION_EMULATED, %eax
+	jmp .L\name\()_restore_vec
 .L\name\()_hook_forwards:
 	/* clone, fork, vfork (consecutive numbers), clone3 and rt_sigaction
 	 * go to C. */
+	mov SI_FRAME_NR(%rbp), %rcx
 	lea -SI_SYS_CLONE(%rcx), %rdx
 	cmp $2, %rdx
 	jbe .L\name\()_forward_special
@@ -261,8 +300,15 @@
 	cmp $SI_SYS_RT_SIGACTION, %rcx
 	je .L\name\()_forward_special
 .L\name\()_forward:
+	mov SI_FRAME_SITE(%rbp), %r11
+	testl $SI_SITE_SAVE_MASK, SI_SITE_FLAGS(%r11)
+	jnz .L\name\()_forward_vec
+	mov SI_SITE_SYSCALL_ADDR(%r11), %r11
+	mov SI_FRAME_NR(%rbp), %rax
+	LEAVE \flags, \kind
+.L\name\()_forward_vec:
 	xor %eax, %eax
-	jmp .L\name\()_finish
+	jmp .L\name\()_restore_vec
 .L\name\()_in_hook:
 	/* A call the hook itself makes, except rt_sigreturn (it ends a
 	 * signal handler that interrupted the hook). */
@@ -298,30 +344,7 @@
 	mov SI_FRAME_NR(%rbp), %rax
 	test %ecx, %ecx
 	cmovnz SI_FRAME_RESULT(%rbp), %rax
-	mov SI_FRAME_ARG0(%rbp), %rdi
-	mov SI_FRAME_ARG1(%rbp), %rsi
-	mov SI_FRAME_ARG2(%rbp), %rdx
-	mov SI_FRAME_ARG3(%rbp), %r10
-	mov SI_FRAME_ARG4(%rbp), %r8
-	mov SI_FRAME_ARG5(%rbp), %r9
-.if \flags
-	/* From here on only mov and jmp, which leave rflags alone. */
-	mov SI_FRAME_APP_RSP(%rbp), %rcx
-	pushq -(SI_RED_ZONE + 8)(%rcx)
-	popfq
-.endif
-	.cfi_remember_state
-	mov %rbp, %rcx
-	CFI_CFA_FROM_FRAME DW_REG_RCX
-	CFI_RBP_IN_FRAME DW_REG_RCX
-	CFI_RA_FRAME \kind, DW_REG_RCX
-	mov SI_FRAME_APP_RBP(%rcx), %rbp
-	.cfi_same_value %rbp
-	/* The frame is above rsp until this last load. */
-	mov SI_FRAME_APP_RSP(%rcx), %rsp
-	.cfi_def_cfa %rsp, 0
-	jmp *%r11
-	.cfi_restore_state
+	LEAVE \flags, \kind
 
 .if \kind == SI_KIND_ENTRY
 	/* eax >= SI_ACTION_FORWARD_POST, flags still from the cmp. */
