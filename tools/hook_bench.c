@@ -17,6 +17,11 @@
  * INTERCEPT_DEBUG_TRAP=1 (every libc site hooked through int3 + SIGTRAP, as
  * sites no jump fits are), making 1/20 of the calls.
  *
+ * Control: gnu_get_libc_version() is a libc call of getppid()'s shape (one
+ * instruction and ret) that makes no syscall. Its row is what entering libc
+ * costs without interception, and "emulated getppid() adds" is the emulated
+ * getppid() minus that control, round by round in the same emul workers.
+ *
  * Per-call cost: the driver re-executes itself as a worker (--worker MODE)
  * once per mode and round, rounds interleaved (none, pass, emul, none, ...),
  * so machine noise hits every mode alike; each worker times a loop of each
@@ -30,6 +35,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <gnu/libc-version.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -79,21 +85,31 @@ static int hook_bench_is_trap(int mode)
  * times fewer calls. */
 #define TRAP_ITERS_DIVISOR 20
 
-enum bench_op { OP_GETPPID, OP_SYSCALL_GETPPID, OP_WRITE, OP_CLOSE, N_OPS };
-
-static const char *const op_names[N_OPS] = {
-    "getppid()",
-    "syscall(SYS_getppid)",
-    "write(devnull, buf, 1)",
-    "close(-1)",
+/* OP_NO_SYSCALL is the control: a libc call of the same shape as getppid()
+ * (a few instructions and ret) that makes no syscall, so the hook never
+ * sees it. Its row shows what calling into libc costs by itself, and what
+ * "pass-through adds" reads when nothing is added. */
+enum bench_op {
+	OP_GETPPID,
+	OP_SYSCALL_GETPPID,
+	OP_WRITE,
+	OP_CLOSE,
+	OP_NO_SYSCALL,
+	N_OPS
 };
 
-/* Which of the hook's counters each op feeds. */
+static const char *const op_names[N_OPS] = {
+    "getppid()", "syscall(SYS_getppid)",   "write(devnull, buf, 1)",
+    "close(-1)", "gnu_get_libc_version()",
+};
+
+/* Which of the hook's counters each op feeds (-1: none). */
 static const int op_hook_counter[N_OPS] = {
     BENCH_HOOK_OP_GETPPID,
     BENCH_HOOK_OP_GETPPID,
     BENCH_HOOK_OP_WRITE,
     BENCH_HOOK_OP_CLOSE,
+    -1,
 };
 
 #define WARMUP_CALLS 1000L
@@ -157,6 +173,93 @@ static unsigned long hook_bench_kernel_sigtrap_handler(void)
 	return ret == 0 ? act[0] : 0;
 }
 
+/* The twin: libc's getppid() is `mov $SYS_getppid, %eax; syscall; ret`.
+ * This is the same code in this executable, which the library does not
+ * patch (it patches libc and ld.so unless INTERCEPT_ALL_OBJS is set, and the
+ * workers never set it). Calling both through a pointer, in alternating
+ * chunks in one worker, measures what interception adds to the same
+ * instructions in the same process: the variation between processes, which
+ * is larger than the cost measured, drops out. */
+#define HOOK_BENCH_STR2(x) #x
+#define HOOK_BENCH_STR(x)  HOOK_BENCH_STR2(x)
+/* clang-format off */
+__asm__(".text\n"
+	".p2align 4\n"
+	".globl hook_bench_twin_getppid\n"
+	".hidden hook_bench_twin_getppid\n"
+	".type hook_bench_twin_getppid, @function\n"
+	"hook_bench_twin_getppid:\n"
+	"	mov $" HOOK_BENCH_STR(SYS_getppid) ", %eax\n"
+	"	syscall\n"
+	"	ret\n"
+	".size hook_bench_twin_getppid, . - hook_bench_twin_getppid\n");
+/* clang-format on */
+pid_t hook_bench_twin_getppid(void);
+
+#define TWIN_CHUNKS 20
+
+/* Times n calls of fn; returns ns per call; adds wrong results to *bad. */
+static double hook_bench_time_fn(pid_t (*fn)(void), long n, pid_t expect,
+				 long *bad)
+{
+	long b = 0;
+	double t0 = hook_bench_now_ns();
+	for (long i = 0; i < n; i++)
+		b += fn() != expect;
+	double t1 = hook_bench_now_ns();
+	*bad += b;
+	return (t1 - t0) / (double)n;
+}
+
+/* libc's getppid() and its twin, n calls each in TWIN_CHUNKS alternating
+ * chunks; ns per call in out[0] (libc) and out[1] (twin). check_libc_code
+ * (unhooked workers): libc's getppid() must be the twin's code. Returns the
+ * libc calls made, or -1 (after a message) if the twin's code was changed,
+ * libc's differs, or a result was wrong. */
+static long hook_bench_twin(long n, pid_t expect_libc, pid_t parent,
+			    int check_libc_code, double out[2])
+{
+	/* mov $SYS_getppid, %eax; syscall; ret */
+	static const unsigned char code[] = {
+	    0xb8, SYS_getppid, 0, 0, 0, 0x0f, 0x05, 0xc3,
+	};
+	/* Both through a pointer that the compiler cannot see through. */
+	pid_t (*volatile libc_fn)(void) = getppid;
+	pid_t (*volatile twin_fn)(void) = hook_bench_twin_getppid;
+	if (memcmp((const void *)hook_bench_twin_getppid, code, sizeof(code)) !=
+	    0) {
+		fprintf(stderr, "hook_bench worker: the twin getppid's code "
+				"was changed\n");
+		return -1;
+	}
+	/* Unhooked, libc's getppid() must be the code the twin copies. */
+	if (check_libc_code &&
+	    memcmp((const void *)libc_fn, code, sizeof(code)) != 0) {
+		fprintf(stderr, "hook_bench worker: libc's getppid() is not "
+				"the code its twin copies\n");
+		return -1;
+	}
+	long chunk = n / TWIN_CHUNKS > 0 ? n / TWIN_CHUNKS : 1;
+	long bad = 0;
+	(void)hook_bench_time_fn(libc_fn, WARMUP_CALLS, expect_libc, &bad);
+	(void)hook_bench_time_fn(twin_fn, WARMUP_CALLS, parent, &bad);
+	out[0] = out[1] = 0;
+	for (int k = 0; k < TWIN_CHUNKS; k++) {
+		out[0] += hook_bench_time_fn(libc_fn, chunk, expect_libc, &bad);
+		out[1] += hook_bench_time_fn(twin_fn, chunk, parent, &bad);
+	}
+	out[0] /= TWIN_CHUNKS;
+	out[1] /= TWIN_CHUNKS;
+	if (bad) {
+		fprintf(stderr,
+			"hook_bench worker: %ld wrong results from getppid() "
+			"or its twin\n",
+			bad);
+		return -1;
+	}
+	return WARMUP_CALLS + chunk * TWIN_CHUNKS;
+}
+
 /* Asks the preloaded hook; returns its answer, or -errno without a hook. */
 static long hook_bench_probe(long cmd, long arg)
 {
@@ -170,6 +273,7 @@ static double hook_bench_time_op(enum bench_op op, long n, int fd,
 				 long expect_ppid, long *bad)
 {
 	static const char byte = 'x';
+	const char *const expect_version = gnu_get_libc_version();
 	long b = 0;
 	double t0 = hook_bench_now_ns();
 	switch (op) {
@@ -188,6 +292,10 @@ static double hook_bench_time_op(enum bench_op op, long n, int fd,
 	case OP_CLOSE:
 		for (long i = 0; i < n; i++)
 			b += close(-1) != -1 || errno != EBADF;
+		break;
+	case OP_NO_SYSCALL:
+		for (long i = 0; i < n; i++)
+			b += gnu_get_libc_version() != expect_version;
 		break;
 	case N_OPS:
 		break;
@@ -255,7 +363,10 @@ static int hook_bench_worker(const char *mode_name, long iters, long parent)
 		ns[op] =
 		    hook_bench_time_op(op, iters, fd, expect_ppid, &bad[op]);
 	}
-	int failed = 0;
+	double twin[2] = {0, 0};
+	long twin_calls = hook_bench_twin(
+	    iters, (pid_t)expect_ppid, (pid_t)parent, mode == MODE_NONE, twin);
+	int failed = twin_calls < 0;
 	for (int op = 0; op < N_OPS; op++) {
 		if (bad[op]) {
 			fprintf(stderr,
@@ -271,7 +382,10 @@ static int hook_bench_worker(const char *mode_name, long iters, long parent)
 	if (mode != MODE_NONE) {
 		long want[BENCH_HOOK_N_OPS] = {0};
 		for (int op = 0; op < N_OPS; op++)
-			want[op_hook_counter[op]] += WARMUP_CALLS + iters;
+			if (op_hook_counter[op] >= 0)
+				want[op_hook_counter[op]] +=
+				    WARMUP_CALLS + iters;
+		want[BENCH_HOOK_OP_GETPPID] += twin_calls;
 		for (int c = 0; c < BENCH_HOOK_N_OPS; c++) {
 			seen[c] = hook_bench_probe(BENCH_HOOK_CMD_COUNT, c);
 			if (seen[c] != want[c]) {
@@ -289,6 +403,7 @@ static int hook_bench_worker(const char *mode_name, long iters, long parent)
 		return 1;
 	for (int op = 0; op < N_OPS; op++)
 		printf("op %d %.3f\n", op, ns[op]);
+	printf("twin %.3f %.3f\n", twin[0], twin[1]);
 	switch (hmode) {
 	case MODE_NONE:
 		printf("ok none: no hook present (probe: ENOSYS), getppid() "
@@ -472,6 +587,8 @@ static int hook_bench_run(char *const argv[], char *const envp[], double *ms,
 
 static double per_call_ns[N_MODES][N_OPS][MAX_ROUNDS];
 static char worker_ok[N_MODES][512];
+/* Per mode and round: libc's getppid() and its twin (hook_bench_twin). */
+static double twin_ns[N_MODES][MAX_ROUNDS][2];
 
 /* Runs one worker; fills per_call_ns[mode][*][round]. Returns 0, or 1 after
  * printing why. */
@@ -515,12 +632,16 @@ static int hook_bench_one_worker(const struct bench_config *cfg, int mode,
 		    op < N_OPS) {
 			per_call_ns[mode][op][round] = ns;
 			got |= 1 << op;
+		} else if (sscanf(line, "twin %lf %lf",
+				  &twin_ns[mode][round][0],
+				  &twin_ns[mode][round][1]) == 2) {
+			got |= 1 << N_OPS;
 		} else if (strncmp(line, "ok ", 3) == 0) {
 			snprintf(worker_ok[mode], sizeof(worker_ok[mode]), "%s",
 				 line);
 		}
 	}
-	if (got != (1 << N_OPS) - 1 || !worker_ok[mode][0]) {
+	if (got != (1 << (N_OPS + 1)) - 1 || !worker_ok[mode][0]) {
 		fprintf(stderr, "hook_bench: the %s worker printed no result\n",
 			mode_names[mode]);
 		return 1;
@@ -543,6 +664,15 @@ static int hook_bench_per_call(const struct bench_config *cfg)
 	printf("%-24s %9s %12s %26s %10s %22s\n", "call", "unhooked",
 	       "pass-through", "pass-through adds", "emulated",
 	       "emulated vs unhooked");
+	/* The emulated getppid() against the control in the same workers,
+	 * round by round, before the quantiles below sort the rounds. */
+	double e[MAX_ROUNDS];
+	for (long r = 0; r < cfg->rounds; r++)
+		e[r] = per_call_ns[MODE_EMUL][OP_GETPPID][r] -
+		       per_call_ns[MODE_EMUL][OP_NO_SYSCALL][r];
+	double e_q1 = hook_bench_quantile(e, cfg->rounds, 0.25);
+	double e_q3 = hook_bench_quantile(e, cfg->rounds, 0.75);
+	double e_med = hook_bench_median(e, cfg->rounds);
 	double spread[N_MODES] = {0};
 	double meds[N_OPS][N_MODES];
 	for (int op = 0; op < N_OPS; op++) {
@@ -576,6 +706,29 @@ static int hook_bench_per_call(const struct bench_config *cfg)
 		printf("%-24s %9.1f %12.1f %26s %10.1f %22s\n", op_names[op],
 		       base, med[MODE_PASS], adds, med[MODE_EMUL], emul);
 	}
+	printf("emulated getppid() adds %.1f ns [%+.1f, %+.1f] to "
+	       "gnu_get_libc_version(), a libc call that makes no syscall "
+	       "(median [quartiles] of the per-round "
+	       "differences in the emul workers)\n",
+	       e_med, e_q1, e_q3);
+	/* The twin comparison (hook_bench_twin): libc's getppid() minus its
+	 * unintercepted copy, in the same process, per round. */
+	double tw[2][3];
+	for (int k = 0; k < 2; k++) {
+		int m = k == 0 ? MODE_PASS : MODE_NONE;
+		double t[MAX_ROUNDS];
+		for (long r = 0; r < cfg->rounds; r++)
+			t[r] = twin_ns[m][r][0] - twin_ns[m][r][1];
+		tw[k][0] = hook_bench_median(t, cfg->rounds);
+		tw[k][1] = hook_bench_quantile(t, cfg->rounds, 0.25);
+		tw[k][2] = hook_bench_quantile(t, cfg->rounds, 0.75);
+	}
+	printf("pass-through adds %+.1f ns [%+.1f, %+.1f] to getppid() in one "
+	       "process: libc's getppid() against a copy of its code that is "
+	       "not intercepted, in %d alternating chunks per worker (unhooked "
+	       "workers, same comparison: %+.1f ns [%+.1f, %+.1f])\n",
+	       tw[0][0], tw[0][1], tw[0][2], TWIN_CHUNKS, tw[1][0], tw[1][1],
+	       tw[1][2]);
 	long trap_iters = cfg->iters / TRAP_ITERS_DIVISOR > 0
 			      ? cfg->iters / TRAP_ITERS_DIVISOR
 			      : 1;
