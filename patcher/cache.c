@@ -11,7 +11,7 @@
 #include "base/raw_syscall.h"
 
 #define CACHE_MAGIC   "SIPLAN01"
-#define CACHE_VERSION 2u
+#define CACHE_VERSION 3u
 
 struct cache_header {
 	char magic[8];
@@ -22,17 +22,21 @@ struct cache_header {
 	uint64_t checksum; /* records_sum of the records */
 };
 
+/* The records are summed in 32-byte blocks (see struct sum). */
+#define SUM_BLOCK 32
+
 struct cache_record {
 	struct sites_site site; /* addresses relative to the load bias */
 	struct plan_site plan;	/* .site is not stored */
 	uint8_t orig_site[16];	/* the object's bytes at plan.patch_start */
 	uint8_t orig_pad[8];	/* ... and at plan.pad_slot */
+	uint8_t zero[8];	/* to a whole number of SUM_BLOCKs */
 };
+_Static_assert(sizeof(struct cache_record) % SUM_BLOCK == 0,
+	       "cache records are summed in whole blocks");
 
-/* FNV-1a-style mixing over 64-bit words in four independent lanes (one
- * chain of multiplies is latency-bound; four keep the multiplier busy: the
- * records are a few hundred KiB, read at every start), folded at the end,
- * then any tail bytes. */
+/* FNV-1a-style mixing over 64-bit words in four lanes, folded, then any
+ * tail bytes: the hash in a cache file's name. */
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
 	const uint8_t *b = (const uint8_t *)p;
@@ -60,14 +64,69 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 
 #define FNV_SEED 0xcbf29ce484222325ULL
 
-/* The header's checksum: fnv chained record by record, as cache_save
- * computes it while it writes them. */
+/* The records' checksum, read at every start over a few hundred KiB:
+ * Fletcher-style running sums of 64-bit words in four lanes (a += word,
+ * s += a), so the loop is additions that keep pace with the loads, where a
+ * chain of multiplies per word would not. s weighs each word by its
+ * position, so moved or swapped words change it too. It detects damage, not
+ * tampering: the directory's ownership guards against that. */
+struct sum {
+	uint64_t a[4], s[4];
+};
+
+static void sum_init(struct sum *st)
+{
+	for (int k = 0; k < 4; k++) {
+		st->a[k] = FNV_SEED + (uint64_t)k;
+		st->s[k] = 0;
+	}
+}
+
+/* n is a multiple of SUM_BLOCK. The lanes live in locals: bytes may alias
+ * *st, so sums kept there would be stored and reloaded every word (6x
+ * slower). */
+static void sum_blocks(struct sum *st, const void *p, size_t n)
+{
+	const uint8_t *b = (const uint8_t *)p;
+	uint64_t a[4], s[4];
+	for (int k = 0; k < 4; k++) {
+		a[k] = st->a[k];
+		s[k] = st->s[k];
+	}
+	for (size_t i = 0; i + SUM_BLOCK <= n; i += SUM_BLOCK) {
+		uint64_t w[4];
+		__builtin_memcpy(w, b + i, sizeof(w));
+		for (int k = 0; k < 4; k++) {
+			a[k] += w[k];
+			s[k] += a[k];
+		}
+	}
+	for (int k = 0; k < 4; k++) {
+		st->a[k] = a[k];
+		st->s[k] = s[k];
+	}
+}
+
+static uint64_t sum_final(const struct sum *st)
+{
+	uint64_t h = 0;
+	for (int k = 0; k < 4; k++)
+		for (int j = 0; j < 2; j++) {
+			h ^= j ? st->s[k] : st->a[k];
+			h *= 0x100000001b3ULL;
+			h ^= h >> 29;
+		}
+	return h;
+}
+
+/* The header's checksum, which cache_save computes record by record as it
+ * writes them: the same, since records are whole blocks. */
 static uint64_t records_sum(const struct cache_record *rec, size_t n)
 {
-	uint64_t h = FNV_SEED;
-	for (size_t i = 0; i < n; i++)
-		h = fnv(h, &rec[i], sizeof(rec[i]));
-	return h;
+	struct sum st;
+	sum_init(&st);
+	sum_blocks(&st, rec, n * sizeof(*rec));
+	return sum_final(&st);
 }
 
 static size_t str_len(const char *s)
@@ -240,7 +299,9 @@ int cache_save(const char *path, const struct cache_key *key,
 	h.record_size = sizeof(struct cache_record);
 	h.n_sites = plan->n_sites;
 	h.key = *key;
-	h.checksum = FNV_SEED;
+	struct sum st;
+	sum_init(&st);
+	h.checksum = 0; /* written last */
 	bool ok = write_all(fd, &h, sizeof(h));
 	for (size_t i = 0; ok && i < plan->n_sites; i++) {
 		struct cache_record rec;
@@ -266,9 +327,10 @@ int cache_save(const char *path, const struct cache_key *key,
 			__builtin_memcpy(rec.orig_pad, b, 5);
 		}
 		rebase(&rec.site, &rec.plan, -(uint64_t)obj->bias);
-		h.checksum = fnv(h.checksum, &rec, sizeof(rec));
+		sum_blocks(&st, &rec, sizeof(rec));
 		ok = write_all(fd, &rec, sizeof(rec));
 	}
+	h.checksum = sum_final(&st);
 	if (ok)
 		ok = raw_syscall4(SYS_pwrite64, fd, (long)&h, sizeof(h), 0) ==
 		     (long)sizeof(h);

@@ -103,6 +103,45 @@ TEST(CacheTest, DamagedCacheIsNotAppliedAndIsReplaced)
 	EXPECT_EQ(r.out, "getppid 424242\n");
 }
 
+// The checksum catches the smallest damage too: one bit flipped in the
+// last record, or two different words of the records swapped (a sum of the
+// words alone would miss the swap). Each time the plan is not applied, the
+// program runs as before, and the next run has a good cache again.
+TEST(CacheTest, OneBitOrTwoSwappedWordsAreCaught)
+{
+	std::string cache = MakeTempDir("cache_small");
+	ASSERT_EQ(RunHooked(cache, MakeTempDir("s1")).exit_code, 0);
+	std::vector<std::string> files = CacheFiles(cache);
+	ASSERT_EQ(files.size(), 2u);
+	std::string path = cache + "/" + files[0];
+	const std::string good = ReadFile(path);
+	ASSERT_GT(good.size(), 8192u);
+
+	std::string flipped = good;
+	flipped[flipped.size() - 1] ^= 0x10;
+	// Two 8-byte words deep in the records that differ, swapped.
+	std::string swapped = good;
+	size_t i = 4096, j = 4096 + 32 * 3; // the same lane
+	while (j + 8 <= good.size() && good.compare(i, 8, good, j, 8) == 0)
+		i += 8, j += 8;
+	ASSERT_LE(j + 8, good.size());
+	for (size_t k = 0; k < 8; k++)
+		std::swap(swapped[i + k], swapped[j + k]);
+
+	for (const std::string *damaged : {&flipped, &swapped}) {
+		WriteFile(path, *damaged);
+		chmod(path.c_str(), 0600);
+		RunResult r = RunHooked(cache, MakeTempDir("s2"));
+		ASSERT_EQ(r.exit_code, 0) << r.err;
+		EXPECT_EQ(r.out, "getppid 424242\n");
+		EXPECT_EQ(r.err.find(kFromCache), std::string::npos)
+		    << (damaged == &flipped ? "flipped bit" : "swapped words");
+		RunResult again = RunHooked(cache, MakeTempDir("s3"));
+		EXPECT_NE(again.err.find(kFromCache), std::string::npos)
+		    << again.err;
+	}
+}
+
 // Saving a plan keeps the newest few plans per object (other library
 // builds) and removes older ones and abandoned temporary files; nothing
 // else in the directory is touched.
