@@ -70,6 +70,20 @@ void *arena_alloc(struct arena *a, size_t size, size_t align)
 	return (void *)aligned;
 }
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+void arena_prefault(void *p, size_t size)
+{
+	uintptr_t start = (uintptr_t)p & ~(uintptr_t)(PAGE_SIZE_BYTES - 1);
+	uintptr_t end = ((uintptr_t)p + size + PAGE_SIZE_BYTES - 1) &
+			~(uintptr_t)(PAGE_SIZE_BYTES - 1);
+	if (size)
+		(void)raw_syscall3(SYS_madvise, (long)start,
+				   (long)(end - start), MADV_POPULATE_WRITE);
+}
+
 size_t arena_mark(const struct arena *a)
 {
 	return a->used;

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -59,6 +60,38 @@ TEST(Arena, MmapBacked)
 	EXPECT_EQ(arena_alloc(&a, 1, 1), nullptr);
 	arena_release(&a);
 	EXPECT_EQ(a.base, nullptr);
+}
+
+// Pages of `p..p+size` resident, by mincore.
+size_t ResidentPages(const void *p, size_t size)
+{
+	unsigned char vec[64] = {};
+	size_t pages = (size + 4095) / 4096;
+	if (pages > sizeof(vec) || mincore(const_cast<void *>(p), size, vec))
+		return ~size_t{0};
+	size_t n = 0;
+	for (size_t i = 0; i < pages; i++)
+		n += vec[i] & 1;
+	return n;
+}
+
+// arena_prefault maps in a fresh allocation's pages (the kernel here has
+// MADV_POPULATE_WRITE), only those, and the memory still reads as zeroes.
+TEST(Arena, PrefaultMapsInOnlyTheAllocation)
+{
+	struct arena a;
+	ASSERT_EQ(arena_init_mmap(&a, 64 * 4096), 0);
+	auto *p =
+	    static_cast<uint8_t *>(arena_alloc_uninit(&a, 8 * 4096, 4096));
+	ASSERT_NE(p, nullptr);
+	EXPECT_EQ(ResidentPages(a.base, 64 * 4096), 0u);
+	arena_prefault(p + 100, 8 * 4096 - 200); // rounded out to whole pages
+	EXPECT_EQ(ResidentPages(p, 8 * 4096), 8u);
+	EXPECT_EQ(ResidentPages(a.base, 64 * 4096), 8u);
+	for (size_t i = 0; i < 8 * 4096; i++)
+		ASSERT_EQ(p[i], 0) << i;
+	arena_prefault(p, 0); // nothing to do
+	arena_release(&a);
 }
 
 } // namespace

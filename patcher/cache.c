@@ -422,6 +422,10 @@ int cache_load(const char *path, const struct cache_key *key,
 		    arena, n * sizeof(*ps), 16);
 		if (!ss || !ps)
 			err = CACHE_E_NOMEM;
+		else {
+			arena_prefault(ss, n * sizeof(*ss));
+			arena_prefault(ps, n * sizeof(*ps));
+		}
 	}
 	__builtin_memset(plan, 0, sizeof(*plan));
 	for (size_t i = 0; !err && i < n; i++) {

@@ -169,11 +169,14 @@ static uint8_t *map_near(uint64_t lo, uint64_t hi, size_t size,
 			if (a < min_addr || a == 0 || a + size > lo + reach ||
 			    (hi > reach && a < hi - reach))
 				continue;
-			long r = raw_syscall6(SYS_mmap, (long)a, (long)size,
-					      PROT_READ | PROT_WRITE,
-					      MAP_PRIVATE | MAP_ANONYMOUS |
-						  MAP_FIXED_NOREPLACE,
-					      -1, 0);
+			/* Populated: every page is written next, and one
+			 * mmap is cheaper than a page fault per page. */
+			long r =
+			    raw_syscall6(SYS_mmap, (long)a, (long)size,
+					 PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE | MAP_ANONYMOUS |
+					     MAP_FIXED_NOREPLACE | MAP_POPULATE,
+					 -1, 0);
 			if (raw_is_error(r))
 				continue;
 			if ((uint64_t)r != a) { /* old kernel: only a hint */
