@@ -155,6 +155,26 @@ static double hook_bench_median(double *v, long n)
 	return hook_bench_quantile(v, n, 0.5);
 }
 
+struct quartiles {
+	double q1, med, q3;
+};
+
+/* The quartiles of a[r] - b[r] over n rounds: what one mode adds to another
+ * (or one call to another) round by round, which follows the machine's drift
+ * less than a difference of medians. a and b are left as they are. */
+static struct quartiles hook_bench_diff(const double *a, const double *b,
+					long n)
+{
+	double d[MAX_ROUNDS];
+	for (long r = 0; r < n; r++)
+		d[r] = a[r] - b[r];
+	struct quartiles q;
+	q.q1 = hook_bench_quantile(d, n, 0.25);
+	q.q3 = hook_bench_quantile(d, n, 0.75);
+	q.med = hook_bench_median(d, n);
+	return q;
+}
+
 /* ------------------------------------------------------------------ */
 /* The worker: runs in a child process, hooked or not.                 */
 
@@ -587,8 +607,9 @@ static int hook_bench_run(char *const argv[], char *const envp[], double *ms,
 
 static double per_call_ns[N_MODES][N_OPS][MAX_ROUNDS];
 static char worker_ok[N_MODES][512];
-/* Per mode and round: libc's getppid() and its twin (hook_bench_twin). */
-static double twin_ns[N_MODES][MAX_ROUNDS][2];
+/* Per mode, libc's getppid() [0] and its twin [1] (hook_bench_twin), per
+ * round. */
+static double twin_ns[N_MODES][2][MAX_ROUNDS];
 
 /* Runs one worker; fills per_call_ns[mode][*][round]. Returns 0, or 1 after
  * printing why. */
@@ -633,8 +654,8 @@ static int hook_bench_one_worker(const struct bench_config *cfg, int mode,
 			per_call_ns[mode][op][round] = ns;
 			got |= 1 << op;
 		} else if (sscanf(line, "twin %lf %lf",
-				  &twin_ns[mode][round][0],
-				  &twin_ns[mode][round][1]) == 2) {
+				  &twin_ns[mode][0][round],
+				  &twin_ns[mode][1][round]) == 2) {
 			got |= 1 << N_OPS;
 		} else if (strncmp(line, "ok ", 3) == 0) {
 			snprintf(worker_ok[mode], sizeof(worker_ok[mode]), "%s",
@@ -664,30 +685,20 @@ static int hook_bench_per_call(const struct bench_config *cfg)
 	printf("%-24s %9s %12s %26s %10s %22s\n", "call", "unhooked",
 	       "pass-through", "pass-through adds", "emulated",
 	       "emulated vs unhooked");
-	/* The emulated getppid() against the control in the same workers,
-	 * round by round, before the quantiles below sort the rounds. */
-	double e[MAX_ROUNDS];
-	for (long r = 0; r < cfg->rounds; r++)
-		e[r] = per_call_ns[MODE_EMUL][OP_GETPPID][r] -
-		       per_call_ns[MODE_EMUL][OP_NO_SYSCALL][r];
-	double e_q1 = hook_bench_quantile(e, cfg->rounds, 0.25);
-	double e_q3 = hook_bench_quantile(e, cfg->rounds, 0.75);
-	double e_med = hook_bench_median(e, cfg->rounds);
+	/* The emulated getppid() against the control in the same workers;
+	 * before the quantiles below sort the rounds. */
+	struct quartiles e =
+	    hook_bench_diff(per_call_ns[MODE_EMUL][OP_GETPPID],
+			    per_call_ns[MODE_EMUL][OP_NO_SYSCALL], cfg->rounds);
 	double spread[N_MODES] = {0};
 	double meds[N_OPS][N_MODES];
 	for (int op = 0; op < N_OPS; op++) {
 		double *med = meds[op];
-		/* What the hook adds, round by round (none and pass run back to
-		 * back in each round): the median of those differences follows
-		 * the machine's drift less than a difference of medians. Before
-		 * the quantiles below sort the rounds. */
-		double d[MAX_ROUNDS];
-		for (long r = 0; r < cfg->rounds; r++)
-			d[r] = per_call_ns[MODE_PASS][op][r] -
-			       per_call_ns[MODE_NONE][op][r];
-		double d_q1 = hook_bench_quantile(d, cfg->rounds, 0.25);
-		double d_q3 = hook_bench_quantile(d, cfg->rounds, 0.75);
-		double d_med = hook_bench_median(d, cfg->rounds);
+		/* What the hook adds (none and pass run back to back in each
+		 * round); before the quantiles below sort the rounds. */
+		struct quartiles d =
+		    hook_bench_diff(per_call_ns[MODE_PASS][op],
+				    per_call_ns[MODE_NONE][op], cfg->rounds);
 		for (int m = 0; m < N_MODES; m++) {
 			double *v = per_call_ns[m][op];
 			double q1 = hook_bench_quantile(v, cfg->rounds, 0.25);
@@ -699,8 +710,8 @@ static int hook_bench_per_call(const struct bench_config *cfg)
 		}
 		double base = med[MODE_NONE];
 		char adds[64], emul[64];
-		snprintf(adds, sizeof(adds), "%+.1f ns [%+.1f, %+.1f]", d_med,
-			 d_q1, d_q3);
+		snprintf(adds, sizeof(adds), "%+.1f ns [%+.1f, %+.1f]", d.med,
+			 d.q1, d.q3);
 		snprintf(emul, sizeof(emul), "%.0f%% of unhooked",
 			 100.0 * med[MODE_EMUL] / base);
 		printf("%-24s %9.1f %12.1f %26s %10.1f %22s\n", op_names[op],
@@ -710,25 +721,18 @@ static int hook_bench_per_call(const struct bench_config *cfg)
 	       "gnu_get_libc_version(), a libc call that makes no syscall "
 	       "(median [quartiles] of the per-round "
 	       "differences in the emul workers)\n",
-	       e_med, e_q1, e_q3);
+	       e.med, e.q1, e.q3);
 	/* The twin comparison (hook_bench_twin): libc's getppid() minus its
-	 * unintercepted copy, in the same process, per round. */
-	double tw[2][3];
-	for (int k = 0; k < 2; k++) {
-		int m = k == 0 ? MODE_PASS : MODE_NONE;
-		double t[MAX_ROUNDS];
-		for (long r = 0; r < cfg->rounds; r++)
-			t[r] = twin_ns[m][r][0] - twin_ns[m][r][1];
-		tw[k][0] = hook_bench_median(t, cfg->rounds);
-		tw[k][1] = hook_bench_quantile(t, cfg->rounds, 0.25);
-		tw[k][2] = hook_bench_quantile(t, cfg->rounds, 0.75);
-	}
+	 * unintercepted copy, in the same process. */
+	struct quartiles tp = hook_bench_diff(
+	    twin_ns[MODE_PASS][0], twin_ns[MODE_PASS][1], cfg->rounds);
+	struct quartiles tn = hook_bench_diff(
+	    twin_ns[MODE_NONE][0], twin_ns[MODE_NONE][1], cfg->rounds);
 	printf("pass-through adds %+.1f ns [%+.1f, %+.1f] to getppid() in one "
 	       "process: libc's getppid() against a copy of its code that is "
 	       "not intercepted, in %d alternating chunks per worker (unhooked "
 	       "workers, same comparison: %+.1f ns [%+.1f, %+.1f])\n",
-	       tw[0][0], tw[0][1], tw[0][2], TWIN_CHUNKS, tw[1][0], tw[1][1],
-	       tw[1][2]);
+	       tp.med, tp.q1, tp.q3, TWIN_CHUNKS, tn.med, tn.q1, tn.q3);
 	long trap_iters = cfg->iters / TRAP_ITERS_DIVISOR > 0
 			      ? cfg->iters / TRAP_ITERS_DIVISOR
 			      : 1;

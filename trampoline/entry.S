@@ -125,10 +125,10 @@
 	jmp \done
 .endm
 
-/* The way out of an entry point: rax and r11 (where to jump) are set and
- * vectors restored; the arguments, rflags (flags = 1), rbp and rsp come back
- * from the frame at rbp, then jmp *%r11. */
-.macro LEAVE flags, kind
+/* The six argument registers back from the frame at rbp, and with flags = 1
+ * the application's rflags (saved under the red zone), through rcx; after
+ * that only mov, lea, jmp and syscall, which leave rflags alone. */
+.macro RESTORE_ARGS flags
 	mov SI_FRAME_ARG0(%rbp), %rdi
 	mov SI_FRAME_ARG1(%rbp), %rsi
 	mov SI_FRAME_ARG2(%rbp), %rdx
@@ -136,11 +136,17 @@
 	mov SI_FRAME_ARG4(%rbp), %r8
 	mov SI_FRAME_ARG5(%rbp), %r9
 .if \flags
-	/* From here on only mov and jmp, which leave rflags alone. */
 	mov SI_FRAME_APP_RSP(%rbp), %rcx
 	pushq -(SI_RED_ZONE + 8)(%rcx)
 	popfq
 .endif
+.endm
+
+/* The way out of an entry point: rax and r11 (where to jump) are set and
+ * vectors restored; the arguments, rflags (flags = 1), rbp and rsp come back
+ * from the frame at rbp, then jmp *%r11. */
+.macro LEAVE flags, kind
+	RESTORE_ARGS \flags
 	.cfi_remember_state
 	mov %rbp, %rcx
 	CFI_CFA_FROM_FRAME DW_REG_RCX
@@ -161,17 +167,7 @@
  * come out of it with rsp = the gap. */
 .macro CLONE_SYSCALL flags
 	mov SI_FRAME_NR(%rbp), %rax
-	mov SI_FRAME_ARG0(%rbp), %rdi
-	mov SI_FRAME_ARG1(%rbp), %rsi
-	mov SI_FRAME_ARG2(%rbp), %rdx
-	mov SI_FRAME_ARG3(%rbp), %r10
-	mov SI_FRAME_ARG4(%rbp), %r8
-	mov SI_FRAME_ARG5(%rbp), %r9
-.if \flags
-	mov SI_FRAME_APP_RSP(%rbp), %rcx
-	pushq -(SI_RED_ZONE + 8)(%rcx)
-	popfq
-.endif
+	RESTORE_ARGS \flags
 	mov %rbp, %rcx
 	CFI_CFA_FROM_FRAME DW_REG_RCX
 	CFI_RBP_IN_FRAME DW_REG_RCX
@@ -354,12 +350,7 @@
 	/* SI_ACTION_FORWARD_POST: the kernel runs the call here, on this
 	 * stack (never for clone and the like, see entry_abi.h). */
 	mov SI_FRAME_NR(%rbp), %rax
-	mov SI_FRAME_ARG0(%rbp), %rdi
-	mov SI_FRAME_ARG1(%rbp), %rsi
-	mov SI_FRAME_ARG2(%rbp), %rdx
-	mov SI_FRAME_ARG3(%rbp), %r10
-	mov SI_FRAME_ARG4(%rbp), %r8
-	mov SI_FRAME_ARG5(%rbp), %r9
+	RESTORE_ARGS 0
 	syscall
 	mov %rax, SI_FRAME_RESULT(%rbp)
 	mov %rbp, %rdi
