@@ -273,6 +273,25 @@ int si_trap_reserve(int sig, si_trap_handler_fn handler)
 	return -EINVAL;
 }
 
+/* A new, writable table with room for n entries (bytes set, n = 0), or
+ * NULL with *err = -errno. The caller fills it and makes it read-only. */
+static struct trap_set *trap_set_map(size_t n, int *err)
+{
+	size_t bytes =
+	    sizeof(struct trap_set) + n * sizeof(struct si_trap_entry);
+	bytes = (bytes + 4095) & ~(size_t)4095;
+	long m = raw_syscall6(SYS_mmap, 0, (long)bytes, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw_is_error(m)) {
+		*err = (int)m;
+		return NULL;
+	}
+	struct trap_set *t = (struct trap_set *)m;
+	t->bytes = bytes;
+	t->n = 0;
+	return t;
+}
+
 int si_trap_forget(uint64_t target_lo, uint64_t target_hi)
 {
 	size_t old_n, keep = 0;
@@ -282,20 +301,14 @@ int si_trap_forget(uint64_t target_lo, uint64_t target_hi)
 		keep += old[i].target < target_lo || old[i].target >= target_hi;
 	if (keep == old_n)
 		return 0;
-	size_t bytes =
-	    sizeof(struct trap_set) + keep * sizeof(struct si_trap_entry);
-	bytes = (bytes + 4095) & ~(size_t)4095;
-	long m = raw_syscall6(SYS_mmap, 0, (long)bytes, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (raw_is_error(m))
-		return (int)m;
-	struct trap_set *t = (struct trap_set *)m;
-	t->bytes = bytes;
-	t->n = 0;
+	int err;
+	struct trap_set *t = trap_set_map(keep, &err);
+	if (!t)
+		return err;
 	for (size_t i = 0; i < old_n; i++)
 		if (old[i].target < target_lo || old[i].target >= target_hi)
 			t->e[t->n++] = old[i]; /* stays sorted */
-	raw_syscall3(SYS_mprotect, m, (long)bytes, PROT_READ);
+	raw_syscall3(SYS_mprotect, (long)t, (long)t->bytes, PROT_READ);
 	/* The old table stays mapped: a handler in another thread may be
 	 * reading it. */
 	__atomic_store_n(&trap_current, t, __ATOMIC_RELEASE);
@@ -310,21 +323,16 @@ int si_trap_add_sites(struct si_trap_entry *e, size_t n)
 	if (n == 0)
 		return 0;
 	si_trap_table_sort(e, n);
-	size_t bytes = sizeof(struct trap_set) +
-		       (old_n + n) * sizeof(struct si_trap_entry);
-	bytes = (bytes + 4095) & ~(size_t)4095;
-	long m = raw_syscall6(SYS_mmap, 0, (long)bytes, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (raw_is_error(m))
-		return (int)m;
-	struct trap_set *t = (struct trap_set *)m;
-	t->bytes = bytes;
+	int err;
+	struct trap_set *t = trap_set_map(old_n + n, &err);
+	if (!t)
+		return err;
 	t->n = si_trap_table_merge(old, old_n, e, n, t->e, old_n + n);
-	raw_syscall3(SYS_mprotect, m, (long)bytes, PROT_READ);
+	raw_syscall3(SYS_mprotect, (long)t, (long)t->bytes, PROT_READ);
 	if (!__atomic_load_n(&si_trap_active, __ATOMIC_ACQUIRE)) {
 		int r = si_trap_prepare();
 		if (r != 0) {
-			raw_syscall2(SYS_munmap, m, (long)bytes);
+			raw_syscall2(SYS_munmap, (long)t, (long)t->bytes);
 			return r;
 		}
 	}
