@@ -253,16 +253,10 @@ int writer_build(const struct locator_object *obj, struct plan_result *plan,
 		sizes[i] = 0;
 		if (p->kind == PLAN_FALLBACK && !cfg->trap_fallbacks)
 			continue;
-		if (p->kind == PLAN_FALLBACK) {
-			struct plan_site q = trap_plan(p);
-			sizes[i] = writer_emit_trampoline(
-			    &q, object_code, obj, probe, probe, probe, true, 0,
-			    0, &sys_off, &call_off);
-		} else {
-			sizes[i] = writer_emit_trampoline(
-			    p, object_code, obj, probe, probe, probe, true, 0,
-			    0, &sys_off, &call_off);
-		}
+		struct plan_site q = trap_plan(p);
+		sizes[i] = writer_emit_trampoline(
+		    p->kind == PLAN_FALLBACK ? &q : p, object_code, obj, probe,
+		    probe, probe, true, 0, 0, &sys_off, &call_off);
 		if (cfg->trap_fallbacks && sizes[i] < TRAP_TRAMP_MAX)
 			sizes[i] = TRAP_TRAMP_MAX;
 		code_size += (sizes[i] + 15) & ~(size_t)15;
@@ -503,14 +497,10 @@ static int patch(const struct locator_object *obj,
 		const uint8_t *cur = locator_bytes(obj, p->site->address, 2);
 		if (!cur || cur[0] != 0x0f || cur[1] != 0x05)
 			return WRITER_E_CODE;
-		if (p->kind == PLAN_FALLBACK) {
-			w[nw].address = p->site->address;
-			w[nw].len = (uint8_t)len;
-			copy_bytes(w[nw].bytes, site, len);
-			nw++;
-			continue;
-		}
-		w[nw].address = p->patch_start;
+		/* A trap goes over the syscall itself; a jump at its plan's
+		 * start. */
+		w[nw].address = p->kind == PLAN_FALLBACK ? p->site->address
+							 : p->patch_start;
 		w[nw].len = (uint8_t)len;
 		copy_bytes(w[nw].bytes, site, len);
 		nw++;
