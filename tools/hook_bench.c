@@ -46,10 +46,10 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "tools/bench_hook.h"
+#include "tools/bench_stats.h"
 
 extern char **environ;
 
@@ -126,35 +126,6 @@ struct bench_config {
 	long python_runs;
 };
 
-static double hook_bench_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int hook_bench_cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-/* Returns the q-quantile (0..1) of v[0..n); sorts v. n > 0. */
-static double hook_bench_quantile(double *v, long n, double q)
-{
-	qsort(v, (size_t)n, sizeof(*v), hook_bench_cmp_double);
-	double pos = q * (double)(n - 1);
-	long lo = (long)pos;
-	if (lo + 1 >= n)
-		return v[n - 1];
-	return v[lo] + (pos - (double)lo) * (v[lo + 1] - v[lo]);
-}
-
-static double hook_bench_median(double *v, long n)
-{
-	return hook_bench_quantile(v, n, 0.5);
-}
-
 struct quartiles {
 	double q1, med, q3;
 };
@@ -169,9 +140,9 @@ static struct quartiles hook_bench_diff(const double *a, const double *b,
 	for (long r = 0; r < n; r++)
 		d[r] = a[r] - b[r];
 	struct quartiles q;
-	q.q1 = hook_bench_quantile(d, n, 0.25);
-	q.q3 = hook_bench_quantile(d, n, 0.75);
-	q.med = hook_bench_median(d, n);
+	q.q1 = bench_quantile(d, n, 0.25);
+	q.q3 = bench_quantile(d, n, 0.75);
+	q.med = bench_median(d, n);
 	return q;
 }
 
@@ -223,10 +194,10 @@ static double hook_bench_time_fn(pid_t (*fn)(void), long n, pid_t expect,
 				 long *bad)
 {
 	long b = 0;
-	double t0 = hook_bench_now_ns();
+	double t0 = bench_now_ns();
 	for (long i = 0; i < n; i++)
 		b += fn() != expect;
-	double t1 = hook_bench_now_ns();
+	double t1 = bench_now_ns();
 	*bad += b;
 	return (t1 - t0) / (double)n;
 }
@@ -295,7 +266,7 @@ static double hook_bench_time_op(enum bench_op op, long n, int fd,
 	static const char byte = 'x';
 	const char *const expect_version = gnu_get_libc_version();
 	long b = 0;
-	double t0 = hook_bench_now_ns();
+	double t0 = bench_now_ns();
 	switch (op) {
 	case OP_GETPPID:
 		for (long i = 0; i < n; i++)
@@ -320,7 +291,7 @@ static double hook_bench_time_op(enum bench_op op, long n, int fd,
 	case N_OPS:
 		break;
 	}
-	double t1 = hook_bench_now_ns();
+	double t1 = bench_now_ns();
 	*bad += b;
 	return (t1 - t0) / (double)n;
 }
@@ -555,7 +526,7 @@ static int hook_bench_run(char *const argv[], char *const envp[], double *ms,
 	if (out && pipe2(pipefd, O_CLOEXEC) != 0)
 		return -1;
 	fflush(NULL);
-	double t0 = hook_bench_now_ns();
+	double t0 = bench_now_ns();
 	pid_t pid = fork();
 	if (pid < 0)
 		return -1;
@@ -594,7 +565,7 @@ static int hook_bench_run(char *const argv[], char *const envp[], double *ms,
 	while (wait4(pid, &status, 0, &ru) < 0)
 		if (errno != EINTR)
 			return -1;
-	double t1 = hook_bench_now_ns();
+	double t1 = bench_now_ns();
 	if (ms)
 		*ms = (t1 - t0) / 1e6;
 	if (maxrss_kib)
@@ -701,9 +672,9 @@ static int hook_bench_per_call(const struct bench_config *cfg)
 				    per_call_ns[MODE_NONE][op], cfg->rounds);
 		for (int m = 0; m < N_MODES; m++) {
 			double *v = per_call_ns[m][op];
-			double q1 = hook_bench_quantile(v, cfg->rounds, 0.25);
-			double q3 = hook_bench_quantile(v, cfg->rounds, 0.75);
-			med[m] = hook_bench_median(v, cfg->rounds);
+			double q1 = bench_quantile(v, cfg->rounds, 0.25);
+			double q3 = bench_quantile(v, cfg->rounds, 0.75);
+			med[m] = bench_median(v, cfg->rounds);
 			double s = med[m] > 0 ? (q3 - q1) / med[m] : 0;
 			if (s > spread[m])
 				spread[m] = s;
@@ -822,10 +793,9 @@ static int hook_bench_startup_row(const struct bench_config *cfg,
 	}
 	if (!rc) {
 		for (int p = 0; p < 2; p++) {
-			row->ms_med[p] =
-			    hook_bench_median(startup_ms[p], row->runs);
+			row->ms_med[p] = bench_median(startup_ms[p], row->runs);
 			row->rss_med[p] =
-			    hook_bench_median(startup_rss[p], row->runs);
+			    bench_median(startup_rss[p], row->runs);
 		}
 	}
 	free(env[0]);

@@ -13,21 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
-static double now_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
+#include "tools/bench_stats.h"
 
 int main(int argc, char **argv)
 {
@@ -51,18 +39,17 @@ int main(int argc, char **argv)
 	double j[ROUNDS], l[ROUNDS];
 	long sum = 0;
 	for (int r = 0; r < ROUNDS; r++) {
-		double t0 = now_ns();
+		double t0 = bench_now_ns();
 		for (long i = 0; i < n; i++)
 			sum += jit();
-		double t1 = now_ns();
+		double t1 = bench_now_ns();
 		for (long i = 0; i < n; i++)
 			sum += getppid();
-		double t2 = now_ns();
+		double t2 = bench_now_ns();
 		j[r] = (t1 - t0) / (double)n;
 		l[r] = (t2 - t1) / (double)n;
 	}
-	qsort(j, ROUNDS, sizeof(double), cmp);
-	qsort(l, ROUNDS, sizeof(double), cmp);
-	printf("jit %.1f libc %.1f\n", j[ROUNDS / 2], l[ROUNDS / 2]);
+	printf("jit %.1f libc %.1f\n", bench_median(j, ROUNDS),
+	       bench_median(l, ROUNDS));
 	return sum == 0; /* keeps the calls */
 }

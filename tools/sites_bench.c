@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/arena.h"
@@ -18,24 +17,11 @@
 #include "patcher/object_input.h"
 #include "patcher/planner.h"
 #include "patcher/sites.h"
+#include "tools/bench_stats.h"
 
 static double now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(double), cmp_double);
-	return v[n / 2];
+	return bench_now_ns() / 1e6;
 }
 
 int main(int argc, char **argv)
@@ -110,16 +96,16 @@ int main(int argc, char **argv)
 	for (int r = 0; r < reps; r++)
 		if (t_sweep[r] >= 0)
 			t_sweep[ns++] = t_sweep[r];
-	double loc = median(t_loc, reps), fast = median(t_fast, reps);
-	double plan = median(t_plan, reps);
+	double loc = bench_median(t_loc, reps),
+	       fast = bench_median(t_fast, reps);
+	double plan = bench_median(t_plan, reps);
 	if (ns == 0) {
 		printf("locate %.3f ms, fast analysis %.3f ms (%zu sites), "
 		       "plan %.3f ms (%zu fallbacks)\n",
-		       median(t_loc, reps), median(t_fast, reps), n_sites, plan,
-		       n_fallback);
+		       loc, fast, n_sites, plan, n_fallback);
 		return 0;
 	}
-	double sweep = median(t_sweep, ns);
+	double sweep = bench_median(t_sweep, ns);
 	printf("libc: %s\n", path);
 	printf("  locate (FDEs, symbols, padding)  %8.3f ms\n", loc);
 	printf("  fast site analysis               %8.3f ms  (%zu sites)\n",
