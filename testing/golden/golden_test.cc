@@ -25,7 +25,7 @@
 #include "patcher/planner.h"
 #include "patcher/sites.h"
 #include "patcher/writer.h"
-#include "testing/golden/wx_maps.h"
+#include "testing/golden/golden_util.h"
 #include "trampoline/entry_abi.h"
 
 extern "C" {
@@ -301,16 +301,9 @@ void Golden::SetUpTestSuite()
 	ASSERT_NE(lib_, nullptr) << dlerror();
 	for (const RunCase &c : kRuns)
 		before_[c.name] = RunOne(lib_, c);
-	ASSERT_EQ(arena_init_mmap(&arena_, 64u << 20), 0);
-	void *mem = arena_alloc(&arena_, DISASM_ARENA_MIN * 4, 16);
-	ctx_ = disasm_open(mem, DISASM_ARENA_MIN * 4);
-	ASSERT_NE(ctx_, nullptr);
-	ASSERT_EQ(locator_open_loaded(dlsym(lib_, "g_first"), nullptr, 0,
-				      &arena_, &obj_),
-		  0);
-	struct sites_input in;
-	ASSERT_EQ(object_sites_input(&obj_, &arena_, &in), 0);
-	ASSERT_EQ(sites_find(&in, ctx_, &arena_, &sites_), SITES_OK);
+	AnalyzeLoaded(dlsym(lib_, "g_first"), &arena_, &ctx_, &obj_, &sites_);
+	if (HasFatalFailure())
+		return;
 	for (size_t i = 0; i < sites_.n_sites; i++) {
 		const uint8_t *b =
 		    locator_bytes(&obj_, sites_.sites[i].address - 16, 48);

@@ -28,7 +28,7 @@
 #include "patcher/planner.h"
 #include "patcher/sites.h"
 #include "patcher/writer.h"
-#include "testing/golden/wx_maps.h"
+#include "testing/golden/golden_util.h"
 #include "trampoline/entry_abi.h"
 
 namespace
@@ -153,16 +153,9 @@ void GoldenTrap::SetUpTestSuite()
 		before_[std::string(fn) + "/mark"] =
 		    golden_call(dlsym(lib_, fn), kMarkNr, 0, 0, 0);
 	}
-	ASSERT_EQ(arena_init_mmap(&arena_, 64u << 20), 0);
-	void *mem = arena_alloc(&arena_, DISASM_ARENA_MIN * 4, 16);
-	ctx_ = disasm_open(mem, DISASM_ARENA_MIN * 4);
-	ASSERT_NE(ctx_, nullptr);
-	ASSERT_EQ(locator_open_loaded(dlsym(lib_, "g_first"), nullptr, 0,
-				      &arena_, &obj_),
-		  0);
-	struct sites_input in;
-	ASSERT_EQ(object_sites_input(&obj_, &arena_, &in), 0);
-	ASSERT_EQ(sites_find(&in, ctx_, &arena_, &sites_), SITES_OK);
+	AnalyzeLoaded(dlsym(lib_, "g_first"), &arena_, &ctx_, &obj_, &sites_);
+	if (HasFatalFailure())
+		return;
 	ASSERT_EQ(planner_plan(&obj_, &sites_, ctx_, &arena_, &plan_), 0);
 	struct writer_config cfg = {};
 	cfg.entry = (uint64_t)(uintptr_t)&si_entry;

@@ -108,15 +108,22 @@ TEST(DlopenTest, LoaderCallsSeenByDefault)
 
 // With INTERCEPT_ALL_OBJS=1 the dlopened fixture's own syscall
 // instructions reach the hook, the constructor's included.
-TEST(DlopenTest, DlopenedObjectPatchedBeforeItsConstructor)
+// prog_dlopen `mode` with the fixture under INTERCEPT_ALL_OBJS=1: its
+// constructor's call and the later call both reach the hook.
+void ExpectFixtureCallsHooked(const std::string &mode)
 {
-	std::string rec = MakeTempDir("allobjs");
-	RunResult r = RunDl({"prog_dlopen", "once", Fixture()}, rec,
+	std::string rec = MakeTempDir(mode);
+	RunResult r = RunDl({"prog_dlopen", mode, Fixture()}, rec,
 			    {"INTERCEPT_ALL_OBJS=1"});
 	ASSERT_EQ(r.exit_code, 0) << r.err;
 	EXPECT_EQ(r.err, "");
 	EXPECT_EQ(r.out, "ctor " + kMark + " mark " + kMark + "\n");
 	EXPECT_EQ(CountOf(ReadCounts(rec, r.pid), SYS_getppid), 2);
+}
+
+TEST(DlopenTest, DlopenedObjectPatchedBeforeItsConstructor)
+{
+	ExpectFixtureCallsHooked("once");
 }
 
 // An object loaded later whose site no jump fits is hooked through the
@@ -250,13 +257,7 @@ TEST(DlopenTest, DlopenWhileEightThreadsRunPatchedCode)
 // is patched like any other.
 TEST(DlopenTest, DlmopenNamespace)
 {
-	std::string rec = MakeTempDir("dlmopen");
-	RunResult r = RunDl({"prog_dlopen", "dlmopen", Fixture()}, rec,
-			    {"INTERCEPT_ALL_OBJS=1"});
-	ASSERT_EQ(r.exit_code, 0) << r.err;
-	EXPECT_EQ(r.err, "");
-	EXPECT_EQ(r.out, "ctor " + kMark + " mark " + kMark + "\n");
-	EXPECT_EQ(CountOf(ReadCounts(rec, r.pid), SYS_getppid), 2);
+	ExpectFixtureCallsHooked("dlmopen");
 }
 
 // Text relocations: ld.so writes into the code after the object is
