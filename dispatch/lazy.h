@@ -40,11 +40,11 @@
  * The code must be in a private mapping that is readable and executable
  * and not writable, and not the vdso (a shared mapping may be written
  * through another view of it, which would not see the patched copy). The
- * page is written as every patched page is (writer.h): a copy, swapped in
- * whole. The trampoline saves every register (the function's extent,
- * hence its vector use, is unknown). At most 512 sites get a trampoline
- * (they are never freed: the code they came from may be unmapped without
- * the library knowing).
+ * page is written as writer_patch writes (writer.h): a copy, swapped in
+ * whole, since other threads may be running it. The trampoline saves every
+ * register (the function's extent, hence its vector use, is unknown). At most
+ * 512 sites get a trampoline (they are never freed: the code they came from may
+ * be unmapped without the library knowing).
  *
  * Everything here runs in the SIGSYS handler: raw syscalls only, memory
  * from a private mapping, no lock that a signal could wait on (a thread

@@ -27,9 +27,11 @@
  * failure it says why on stderr and leaves the object unpatched.
  *
  * The constructor runs inside ld.so's _dl_init, so ld.so's own pages are
- * swapped while ld.so frames are on the stack: their return addresses
+ * written while ld.so frames are on the stack: their return addresses
  * stay valid because the planner never moves a `call` (see writer.h), and
- * the swapped pages hold the same bytes everywhere else.
+ * the written pages keep their bytes everywhere else. They are written in
+ * place (writer_patch_in_place): no ld.so code runs while they are not
+ * executable, and every signal is blocked meanwhile.
  */
 #include <dlfcn.h>
 #include <link.h>
